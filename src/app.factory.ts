@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger as Pino } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { createLogger, PinoNestLogger } from './common/logger.js';
+import { PROBLEM_CONTENT_TYPE, ProblemFilter } from './common/problem.filter.js';
+import { createValidationPipe } from './common/validation.js';
+import type { ResolvedConfig } from './config/config.provider.js';
+import { assertRuntimeRoleIsRestricted } from './database/runtime-role.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The whole HTTP application, ready to listen: used by main.ts, the tests and the benchmarks. */
+export async function createApp(
+  config: ResolvedConfig,
+  logger: Pino = createLogger(config.logLevel),
+) {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const nestLogger = new PinoNestLogger(logger);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: nestLogger,
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('LockDesk API')
+      .setDescription(
+        'Multi-tenant support desk for smart-lock fleets. Errors are RFC 9457 ' +
+          `\`${PROBLEM_CONTENT_TYPE}\`; lists take \`limit\` (1-200, default 50) and an opaque \`cursor\`.`,
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    useGlobalPrefix: false,
+  });
+
+  await app.init();
+  await fastify.ready();
+  await assertRuntimeRoleIsRestricted(app.get(DataSource));
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { TenantKind } from '../tenancy/tenant.entity.js';
+import type { Role } from '../tenancy/user.entity.js';
+
+/** Who is calling: resolved once by the auth guard, passed explicitly to services. */
+export type Actor = UserActor | ApiKeyActor;
+
+export interface UserActor {
+  type: 'user';
+  tenantId: string;
+  tenantKind: TenantKind;
+  userId: string;
+  role: Role;
+}
+
+export interface ApiKeyActor {
+  type: 'api_key';
+  tenantId: string;
+  tenantKind: TenantKind;
+  apiKeyId: string;
+}

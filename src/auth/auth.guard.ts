@@ -1,0 +1,54 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../common/errors.js';
+import type { Role } from '../tenancy/user.entity.js';
+import type { Actor } from './actor.js';
+import { AuthService } from './auth.service.js';
+import { API_KEY_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+
+/**
+ * The global guard: every route is closed unless marked @Public(). People
+ * authenticate with a Bearer JWT and need one of the route's @Roles();
+ * machines use X-Api-Key, only where a route says @ApiKeyAccess().
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const allowsApiKey = this.reflector.getAllAndOverride<boolean>(API_KEY_KEY, targets) ?? false;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+
+    const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey.length > 0 && !request.headers.authorization) {
+      if (!allowsApiKey) throw new AppError('forbidden', 'This route does not accept API keys.');
+      request.actor = await this.auth.authenticateApiKey(apiKey);
+      return true;
+    }
+
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) {
+      throw new AppError('unauthenticated', 'Send Authorization: Bearer <access token>.', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const actor = await this.auth.authenticateAccessToken(match[1]);
+    request.actor = actor;
+    // A route with no access rule is a bug: closed to everyone rather than open.
+    if (!roles || !roles.includes(actor.role)) {
+      throw new AppError(
+        'forbidden',
+        roles ? `Requires role: ${roles.join(' or ')}.` : 'No access rule.',
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import { IsNull, type EntityManager } from 'typeorm';
+import { AppError } from '../common/errors.js';
+import { uuidv7 } from '../common/ids.js';
+import { isUniqueViolation } from '../database/pg-errors.js';
+import { TenantDb } from '../database/tenant-db.service.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { User } from '../tenancy/user.entity.js';
+import { tenantView, userView } from '../tenancy/views.js';
+import type { ApiKeyActor, UserActor } from './actor.js';
+import { ApiKey } from './api-key.entity.js';
+import type { LoginDto, SignupDto, SignupResponseDto } from './dto/auth.dto.js';
+import { LoginThrottle } from './login-throttle.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { hashSecret } from './secrets.js';
+import { TokenService, type TokenPair } from './tokens.service.js';
+
+/** A slug from a company name: "Harbor Property Group" -> "harbor-property-group". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  return slug.length >= 3 ? slug : `tenant-${slug}`.replace(/-+$/g, '');
+}
+
+@Injectable()
+export class AuthService {
+  private readonly throttle = new LoginThrottle();
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async signup(dto: SignupDto): Promise<SignupResponseDto> {
+    const passwordHash = await hashPassword(dto.password);
+    const base = dto.handle ?? slugify(dto.tenantName);
+    for (let attempt = 0; ; attempt++) {
+      const handle =
+        attempt === 0 ? base : `${base.slice(0, 44)}-${Math.random().toString(36).slice(2, 7)}`;
+      const tenantId = uuidv7();
+      try {
+        return await this.db.tenantTransaction(tenantId, async (em) => {
+          const tenant = em.create(Tenant, {
+            id: tenantId,
+            name: dto.tenantName,
+            kind: dto.kind ?? 'customer',
+            handle,
+            createdAt: new Date(),
+          });
+          await em.insert(Tenant, tenant);
+          const user = em.create(User, {
+            tenantId,
+            id: uuidv7(),
+            email: dto.email,
+            name: dto.name,
+            role: 'admin',
+            passwordHash,
+            away: false,
+            passwordChangedAt: new Date(),
+            deletedAt: null,
+            createdAt: new Date(),
+            updatedAt: new Date(),
+          });
+          await em.insert(User, user);
+          const tokens = await this.tokens.issue(em, user);
+          return { tenant: tenantView(tenant), user: userView(user), ...tokens };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err, 'users_email_key')) throw new AppError('email_taken');
+        if (isUniqueViolation(err, 'tenants_handle_key')) {
+          if (dto.handle !== undefined)
+            throw new AppError('handle_taken', `The handle "${handle}" is taken.`);
+          if (attempt < 5) continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  async login(dto: LoginDto, address: string): Promise<TokenPair> {
+    const wait = this.throttle.retryAfter(dto.email, address);
+    if (wait > 0) {
+      throw new AppError('too_many_login_attempts', `Try again in ${wait} seconds.`, {
+        headers: { 'retry-after': String(wait) },
+      });
+    }
+    const user = await this.db.lookupTransaction('app.login_email', dto.email, (em) =>
+      em.findOne(User, { where: { email: dto.email, deletedAt: IsNull() } }),
+    );
+    const ok = user ? await verifyPassword(user.passwordHash, dto.password) : false;
+    if (!user || !ok) {
+      if (!user) await burnPasswordCheck(dto.password);
+      this.throttle.recordFailure(dto.email, address);
+      throw new AppError('invalid_credentials');
+    }
+    this.throttle.recordSuccess(dto.email);
+    return this.db.tenantTransaction(user.tenantId, (em) => this.tokens.issue(em, user));
+  }
+
+  /**
+   * Rotation: a refresh token works once and answers a new pair in the same
+   * family. Presenting a used one means it leaked: the whole family is revoked.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const tokenHash = hashSecret(refreshToken);
+    const found = await this.db.lookupTransaction('app.secret_hash', tokenHash, (em) =>
+      em.findOne(RefreshToken, { where: { tokenHash } }),
+    );
+    if (!found) throw new AppError('invalid_token');
+    const outcome = await this.db.tenantTransaction(found.tenantId, async (em) => {
+      const token = await em
+        .createQueryBuilder(RefreshToken, 't')
+        .setLock('pessimistic_write')
+        .where('t.id = :id', { id: found.id })
+        .getOne();
+      if (!token) return 'invalid' as const;
+      if (token.usedAt !== null) {
+        await em.update(RefreshToken, { familyId: token.familyId }, { revokedAt: () => 'now()' });
+        return 'reused' as const;
+      }
+      if (token.revokedAt !== null || token.expiresAt.getTime() <= Date.now())
+        return 'invalid' as const;
+      const user = await em.findOne(User, { where: { id: token.userId } });
+      if (!user || user.deletedAt !== null) return 'invalid' as const;
+      await em.update(RefreshToken, { id: token.id }, { usedAt: () => 'now()' });
+      return this.tokens.issue(em, user, token.familyId);
+    });
+    // Thrown after the commit, so the family's revocation sticks.
+    if (outcome === 'reused') throw new AppError('refresh_token_reused');
+    if (outcome === 'invalid') throw new AppError('invalid_token');
+    return outcome;
+  }
+
+  /** Every session of a person ends (password change, removal). */
+  async revokeSessions(em: EntityManager, userId: string): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(RefreshToken)
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId })
+      .execute();
+  }
+
+  /** The person behind an access token, as the database says now (role changes and removals count at once). */
+  async authenticateAccessToken(token: string): Promise<UserActor> {
+    const claims = await this.tokens.verifyAccess(token);
+    const row = await this.db.tenantTransaction(claims.tid, async (em) => {
+      const rows = await em.query<
+        { role: UserActor['role']; passwordChangedAt: Date; kind: UserActor['tenantKind'] }[]
+      >(
+        `SELECT u.role, u.password_changed_at AS "passwordChangedAt", t.kind
+           FROM users u JOIN tenants t ON t.id = u.tenant_id
+          WHERE u.id = $1 AND u.deleted_at IS NULL`,
+        [claims.sub],
+      );
+      return rows[0];
+    });
+    if (!row || Math.floor(row.passwordChangedAt.getTime() / 1000) > claims.iat) {
+      throw new AppError('invalid_token');
+    }
+    return {
+      type: 'user',
+      tenantId: claims.tid,
+      tenantKind: row.kind,
+      userId: claims.sub,
+      role: row.role,
+    };
+  }
+
+  async authenticateApiKey(key: string): Promise<ApiKeyActor> {
+    if (key.length > 200) throw new AppError('invalid_api_key');
+    const keyHash = hashSecret(key);
+    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
+      const found = await em.findOne(ApiKey, { where: { keyHash } });
+      if (!found || found.revokedAt !== null) return undefined;
+      await em.query(`select set_config('app.tenant_id', $1, true)`, [found.tenantId]);
+      const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
+      if (!tenant) return undefined;
+      // Record use at most once a minute per key, to keep authentication read-mostly.
+      await em.query(
+        `UPDATE api_keys SET last_used_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [found.tenantId, found.id],
+      );
+      return {
+        type: 'api_key',
+        tenantId: found.tenantId,
+        tenantKind: tenant.kind,
+        apiKeyId: found.id,
+      } as const;
+    });
+    if (!actor) throw new AppError('invalid_api_key');
+    return actor;
+  }
+}

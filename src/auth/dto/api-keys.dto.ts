@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsString, Length } from 'class-validator';
+import { PageMetaDto } from '../../common/pagination.js';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'Yale telemetry bridge', maxLength: 100 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+}
+
+export class ApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'ldk_3fQx', description: 'The first characters, to recognise a key' })
+  prefix!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) lastUsedAt!: string | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeyView {
+  @ApiProperty({
+    description: 'The key itself. Shown only in this answer; only its hash is stored.',
+  })
+  key!: string;
+}
+
+export class ApiKeyPageDto extends PageMetaDto {
+  @ApiProperty({ type: [ApiKeyView] })
+  data!: ApiKeyView[];
+}

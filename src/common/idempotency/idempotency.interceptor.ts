@@ -1,0 +1,79 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, concatMap, from, of, type Observable, throwError } from 'rxjs';
+import type { Actor } from '../../auth/actor.js';
+import { canonicalJson } from '../canonical-json.js';
+import { AppError } from '../errors.js';
+import { IdempotencyScope, IdempotencyService } from './idempotency.service.js';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+type Req = FastifyRequest & { actor?: Actor; idempotency?: IdempotencyScope };
+
+/**
+ * `Idempotency-Key` on a POST: the same key and body replay the first
+ * answer, another body is 422, a concurrent duplicate is 409. Keys are kept
+ * per tenant for 24 hours. Only successful answers are stored; a failed
+ * request frees its key.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyService) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Req>();
+    const raw = request.headers['idempotency-key'];
+    if (raw === undefined) return next.handle();
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      throw new AppError(
+        'validation_failed',
+        'Idempotency-Key must be 1-255 visible ASCII characters.',
+        {
+          errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }],
+        },
+      );
+    }
+    const actor = request.actor;
+    if (!actor) throw new Error('Idempotency needs an authenticated tenant');
+
+    const path = request.routeOptions.url ?? request.url;
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`)
+      .digest('hex');
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      (request.method === 'POST' ? 201 : 200);
+
+    const claim = await this.store.claim(actor.tenantId, key, requestHash, request.method, path);
+    if (claim.kind === 'replay') {
+      void http
+        .getResponse<FastifyReply>()
+        .header('idempotent-replayed', 'true')
+        .status(claim.status);
+      return of(claim.body);
+    }
+
+    const scope = new IdempotencyScope(actor.tenantId, key, status);
+    request.idempotency = scope;
+    return next.handle().pipe(
+      concatMap(async (body: unknown) => {
+        if (!scope.completed) await this.store.complete(scope, body);
+        return body;
+      }),
+      catchError((err: unknown) =>
+        from(this.store.release(actor.tenantId, key).catch(() => undefined)).pipe(
+          concatMap(() => throwError(() => err)),
+        ),
+      ),
+    );
+  }
+}

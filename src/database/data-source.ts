@@ -1,0 +1,58 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from './entities.js';
+import { RUNTIME_ROLE } from './roles.js';
+
+export interface RuntimeDatabaseOptions {
+  /** Owner/superuser URL; connections take the runtime role with SET ROLE at startup. */
+  databaseUrl: string;
+  /** A separate login already restricted (member of lockdesk_app); used as it is. */
+  databaseAppUrl?: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+}
+
+/** The migrator's connection: the operator's own role, which owns the schema. */
+export function ownerDataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: 2, connectionTimeoutMillis: 10_000, application_name: 'lockdesk-migrator' },
+  };
+}
+
+/**
+ * Request handling's pool. Every connection starts as the restricted runtime
+ * role (a startup option, so no connection can ever serve a request as the
+ * owner), with a statement timeout.
+ */
+export function runtimeDataSourceOptions(o: RuntimeDatabaseOptions): DataSourceOptions {
+  const startup = [`-c statement_timeout=${o.statementTimeoutMs}`];
+  if (!o.databaseAppUrl) startup.unshift(`-c role=${RUNTIME_ROLE}`);
+  return {
+    type: 'postgres',
+    url: o.databaseAppUrl ?? o.databaseUrl,
+    entities: ENTITIES,
+    migrations: [],
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: o.poolSize,
+      options: startup.join(' '),
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'lockdesk',
+    },
+  };
+}
+
+export function ownerDataSource(url: string): DataSource {
+  return new DataSource(ownerDataSourceOptions(url));
+}

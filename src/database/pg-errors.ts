@@ -1,0 +1,19 @@
+/** The PostgreSQL error behind a TypeORM QueryFailedError, if there is one. */
+function pgError(err: unknown): { code?: string; constraint?: string } | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as {
+    driverError?: { code?: string; constraint?: string };
+    code?: string;
+    constraint?: string;
+  };
+  return e.driverError ?? e;
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = pgError(err);
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
+  return pgError(err)?.code === '23503';
+}

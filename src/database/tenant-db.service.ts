@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class MissingTenantError extends Error {}
+
+/**
+ * The only way request code reaches tenant data. Each call is one
+ * transaction whose first statement scopes it to a tenant for row-level
+ * security; the EntityManager is passed explicitly, never kept in ambient state.
+ */
+@Injectable()
+export class TenantDb {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  tenantTransaction<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
+      // Missing context fails loudly instead of running an unscoped query.
+      throw new MissingTenantError(`tenantTransaction needs a tenant id, got ${String(tenantId)}`);
+    }
+    return this.ds.transaction(async (em) => {
+      await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return work(em);
+    });
+  }
+
+  /**
+   * A transaction with no tenant but one lookup setting (a login email, a
+   * secret's hash) that the lookup policies accept. Used only to find which
+   * tenant a credential belongs to.
+   */
+  lookupTransaction<T>(
+    setting: 'app.login_email' | 'app.secret_hash',
+    value: string,
+    work: (em: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.ds.transaction(async (em) => {
+      await em.query(`select set_config($1, $2, true)`, [setting, value]);
+      return work(em);
+    });
+  }
+}

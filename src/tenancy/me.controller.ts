@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor, UserActor } from '../auth/actor.js';
+import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/decorators.js';
+import { TokenPairDto } from '../auth/dto/auth.dto.js';
+import type { TokenPair } from '../auth/tokens.service.js';
+import { ApiValidation } from '../common/api-docs.js';
+import { TenantDb } from '../database/tenant-db.service.js';
+import { UpdateMeDto } from './dto/users.dto.js';
+import { Tenant } from './tenant.entity.js';
+import { UsersService } from './users.service.js';
+import { tenantView, TenantView, UserView } from './views.js';
+
+class MeApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+}
+
+class MeDto {
+  @ApiProperty({ type: TenantView }) tenant!: TenantView;
+  @ApiPropertyOptional({
+    type: UserView,
+    description: 'The signed-in person (absent for API keys)',
+  })
+  user?: UserView;
+  @ApiPropertyOptional({ type: MeApiKeyDto, description: 'The calling API key (machine clients)' })
+  apiKey?: MeApiKeyDto;
+}
+
+class UpdatedMeDto {
+  @ApiProperty({ type: UserView }) user!: UserView;
+  @ApiPropertyOptional({ type: TokenPairDto, description: 'New tokens after a password change' })
+  tokens?: TokenPairDto;
+}
+
+@ApiTags('me')
+@Controller('me')
+export class MeController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly db: TenantDb,
+  ) {}
+
+  @Get()
+  @AnyRole()
+  @ApiKeyAccess()
+  @ApiOperation({ summary: 'Who am I: the person (or API key) and the tenant' })
+  @ApiOkResponse({ type: MeDto })
+  async me(@CurrentActor() actor: Actor): Promise<MeDto> {
+    if (actor.type === 'user') return this.users.me(actor);
+    const tenant = await this.db.tenantTransaction(actor.tenantId, (em) =>
+      em.findOneOrFail(Tenant, { where: { id: actor.tenantId } }),
+    );
+    return { tenant: tenantView(tenant), apiKey: { id: actor.apiKeyId } };
+  }
+
+  @Patch()
+  @AnyRole()
+  @ApiOperation({ summary: 'Change my name, away flag or password (needs currentPassword)' })
+  @ApiOkResponse({ type: UpdatedMeDto })
+  @ApiValidation()
+  update(
+    @CurrentUser() actor: UserActor,
+    @Body() dto: UpdateMeDto,
+  ): Promise<{ user: UserView; tokens?: TokenPair }> {
+    return this.users.updateMe(actor, dto);
+  }
+}
