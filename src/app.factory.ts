@@ -36,6 +36,8 @@ export async function createApp(
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // A JSON API: other media types are 415, not strings that fail validation.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -62,8 +64,13 @@ export async function createApp(
     useGlobalPrefix: false,
   });
 
-  await app.init();
-  await fastify.ready();
-  await assertRuntimeRoleIsRestricted(app.get(DataSource));
+  try {
+    await app.init();
+    await fastify.ready();
+    await assertRuntimeRoleIsRestricted(app.get(DataSource));
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }

@@ -30,7 +30,7 @@ describe('users (admin)', () => {
         .post('/v1/users')
         .set(tenant.admin.auth)
         .send({
-          email: `p${i}-${tenant.id.slice(0, 8)}@example.com`,
+          email: `p${i}-${tenant.id.slice(-12)}@example.com`,
           name: `P ${i}`,
           role: i % 2 ? 'agent' : 'manager',
           password: PASSWORD,
@@ -85,7 +85,7 @@ describe('users (admin)', () => {
       .post('/v1/users')
       .set(partner.admin.auth)
       .send({
-        email: `smith-${partner.id.slice(0, 8)}@example.com`,
+        email: `smith-${partner.id.slice(-12)}@example.com`,
         name: 'L',
         role: 'locksmith',
         password: PASSWORD,
@@ -95,7 +95,7 @@ describe('users (admin)', () => {
       .post('/v1/users')
       .set(partner.admin.auth)
       .send({
-        email: `agent-${partner.id.slice(0, 8)}@example.com`,
+        email: `agent-${partner.id.slice(-12)}@example.com`,
         name: 'A',
         role: 'agent',
         password: PASSWORD,

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createApp } from '../src/app.factory.js';
+import { createLogger } from '../src/common/logger.js';
+import { UnsafeRuntimeRoleError } from '../src/database/runtime-role.js';
+import { MissingTenantError, TenantDb } from '../src/database/tenant-db.service.js';
+import { startTestApp, testConfig, type TestApp } from './support/app.js';
+import { ownerClient } from './support/database.js';
+import { newApiKey, newTenant, newUser, PASSWORD, type TestTenant } from './support/factories.js';
+
+let t: TestApp;
+let a: TestTenant;
+let b: TestTenant;
+let tenantTables: string[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await newTenant(t.http);
+  b = await newTenant(t.http);
+  // Give both tenants a row in every table.
+  for (const tenant of [a, b]) {
+    await newUser(t.http, tenant, 'agent');
+    await newApiKey(t.http, tenant);
+    await t.http
+      .post('/v1/users')
+      .set(tenant.admin.auth)
+      .set('Idempotency-Key', `seed-${tenant.id}`)
+      .send({
+        email: `idem-${tenant.id.slice(-12)}@example.com`,
+        name: 'I',
+        role: 'manager',
+        password: PASSWORD,
+      })
+      .expect(201);
+  }
+  const rows = await t.dataSource.query<{ table_name: string }[]>(
+    `SELECT table_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_name = 'tenant_id'
+     UNION SELECT 'tenants' ORDER BY 1`,
+  );
+  tenantTables = rows.map((r) => r.table_name);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function asTenant<T>(tenantId: string, sql: string): Promise<T[]> {
+  return t.dataSource.transaction(async (em) => {
+    await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+    return em.query<T[]>(sql);
+  });
+}
+
+describe('the runtime role', () => {
+  it('is lockdesk_app: not superuser, no BYPASSRLS, owns no table', async () => {
+    const [facts] = await t.dataSource.query<
+      { user: string; superuser: boolean; bypass: boolean; owned: number }[]
+    >(`SELECT current_user AS user, r.rolsuper AS superuser, r.rolbypassrls AS bypass,
+        (SELECT count(*)::int FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+          AND pg_has_role(current_user, c.relowner, 'USAGE')) AS owned
+       FROM pg_roles r WHERE r.rolname = current_user`);
+    expect(facts).toEqual({ user: 'lockdesk_app', superuser: false, bypass: false, owned: 0 });
+  });
+
+  it('cannot change the schema', async () => {
+    await expect(t.dataSource.query('CREATE TABLE sneaky (id int)')).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      t.dataSource.query('ALTER TABLE users DISABLE ROW LEVEL SECURITY'),
+    ).rejects.toThrow(/must be owner/);
+  });
+
+  it('makes the app refuse to start when it could bypass row-level security', async () => {
+    // A superuser as the runtime login: the exact thing the check exists for.
+    const config = testConfig(t.databaseUrl, { databaseAppUrl: t.databaseUrl });
+    await expect(createApp(config, createLogger('silent'))).rejects.toThrow(UnsafeRuntimeRoleError);
+    await expect(createApp(config, createLogger('silent'))).rejects.toThrow(/is a superuser/);
+  });
+});
+
+describe('row-level security', () => {
+  it('covers the tables we expect', () => {
+    expect(tenantTables).toEqual(
+      expect.arrayContaining([
+        'api_keys',
+        'idempotency_keys',
+        'refresh_tokens',
+        'tenants',
+        'users',
+      ]),
+    );
+  });
+
+  it('is enabled and forced on every table with tenant_id, with a policy', async () => {
+    const owner = await ownerClient(t.databaseUrl);
+    try {
+      const { rows } = await owner.query<{
+        relname: string;
+        enabled: boolean;
+        forced: boolean;
+        policies: number;
+      }>(
+        `SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+                (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+           FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY($1)`,
+        [tenantTables],
+      );
+      expect(rows).toHaveLength(tenantTables.length);
+      for (const r of rows)
+        expect(r).toEqual({
+          relname: r.relname,
+          enabled: true,
+          forced: true,
+          policies: expect.any(Number),
+        });
+      expect(rows.every((r) => r.policies >= 1)).toBe(true);
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('inside a transaction set to tenant A, a raw select of every tenant table shows no row of B', async () => {
+    for (const table of tenantTables) {
+      const col = table === 'tenants' ? 'id' : 'tenant_id';
+      const rows = await asTenant<{ tid: string }>(
+        a.id,
+        `SELECT ${col}::text AS tid FROM ${table}`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.tid === a.id)).toBe(true);
+    }
+  });
+
+  it('with no tenant set, every tenant table shows no row at all', async () => {
+    for (const table of tenantTables) {
+      const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM ${table}`,
+      );
+      expect({ table, n }).toEqual({ table, n: 0 });
+    }
+    // ... even though the owner sees rows of both tenants (the test is not vacuous).
+    const owner = await ownerClient(t.databaseUrl);
+    try {
+      const { rows } = await owner.query<{ n: number }>(
+        `SELECT count(DISTINCT tenant_id)::int AS n FROM users`,
+      );
+      expect(rows[0].n).toBeGreaterThanOrEqual(2);
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('refuses to write a row for another tenant (WITH CHECK)', async () => {
+    await expect(
+      t.dataSource.transaction(async (em) => {
+        await em.query(`select set_config('app.tenant_id', $1, true)`, [a.id]);
+        await em.query(
+          `INSERT INTO api_keys (tenant_id, id, name, key_prefix, key_hash, created_by)
+           VALUES ($1, gen_random_uuid(), 'x', 'x', md5(random()::text), $2)`,
+          [b.id, b.admin.userId],
+        );
+      }),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('makes a row of A pointing at a parent of B fail on the composite key', async () => {
+    await expect(
+      t.dataSource.transaction(async (em) => {
+        await em.query(`select set_config('app.tenant_id', $1, true)`, [a.id]);
+        await em.query(
+          `INSERT INTO api_keys (tenant_id, id, name, key_prefix, key_hash, created_by)
+           VALUES ($1, gen_random_uuid(), 'x', 'x', md5(random()::text), $2)`,
+          [a.id, b.admin.userId],
+        );
+      }),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it('fails loudly when tenant work has no tenant', () => {
+    const db = t.app.get(TenantDb);
+    expect(() => db.tenantTransaction('', () => Promise.resolve(1))).toThrow(MissingTenantError);
+    expect(() =>
+      db.tenantTransaction(undefined as unknown as string, () => Promise.resolve(1)),
+    ).toThrow(MissingTenantError);
+  });
+});
+
+describe('with a pool of one connection', () => {
+  it('leaks no tenant setting from one request to the next', async () => {
+    const small = await createApp(
+      testConfig(t.databaseUrl, { databasePoolSize: 1 }),
+      createLogger('silent'),
+    );
+    try {
+      const { default: request } = await import('supertest');
+      const http = request(small.getHttpServer());
+      expect((await http.get('/v1/me').set(a.admin.auth)).status).toBe(200);
+      // B's request fails inside its transaction (unique violation), which rolls back.
+      const failing = await http
+        .post('/v1/users')
+        .set(b.admin.auth)
+        .send({ email: a.admin.email, name: 'dup', role: 'agent', password: PASSWORD });
+      expect(failing.status).toBe(409);
+      const { DataSource } = await import('typeorm');
+      const ds = small.get(DataSource);
+      const [setting] = await ds.query<{ tid: string | null }[]>(
+        `SELECT current_setting('app.tenant_id', true) AS tid`,
+      );
+      expect(setting.tid ?? '').toBe('');
+      for (const table of tenantTables) {
+        const [{ n }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`);
+        expect({ table, n }).toEqual({ table, n: 0 });
+      }
+    } finally {
+      await small.close();
+    }
+  });
+});
