@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger as Pino } from 'pino';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 
 /** Never log credentials, wherever they appear. */
 const REDACT = [
@@ -13,13 +13,14 @@ const REDACT = [
   '*.key',
 ];
 
-export function createLogger(level: string): Pino {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Pino {
+  const options = {
     level,
     base: { service: 'lockdesk' },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's own logs (bootstrap, routes) through the same structured JSON logger. */

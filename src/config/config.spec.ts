@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for a newcomer', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      runMigrations: true,
+      nodeEnv: 'development',
+    });
+    expect(c.embeddedDataDir).toMatch(/\.data\/postgres$/);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', /PORT must be a whole number, got "abc"/],
+    [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', /postgres:\/\//],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /must be a URL/],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN', /true or false/],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET', /at least 32/],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' },
+      'JWT_SECRET',
+      /required when NODE_ENV=production/,
+    ],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV', /one of development, production, test/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
+  ])('refuses %j naming %s', (env, variable, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(message);
+  });
+
+  it('reads valid values', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      MIGRATIONS_RUN: 'false',
+      DATABASE_URL: 'postgresql://u:p@h:5432/d',
+      LOG_LEVEL: 'debug',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      runMigrations: false,
+      databaseUrl: 'postgresql://u:p@h:5432/d',
+      logLevel: 'debug',
+    });
+  });
+});
