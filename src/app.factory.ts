@@ -38,6 +38,12 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // A JSON API: other media types are 415, not strings that fail validation.
   fastify.removeContentTypeParser('text/plain');
+  // CSV bodies (device import) arrive as strings; the route parses them.
+  fastify.addContentTypeParser(
+    ['text/csv', 'application/csv'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DevicesModule } from './devices/devices.module.js';
 import { HealthModule } from './health/health.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 
@@ -17,6 +18,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         TenancyModule,
+        DevicesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -5,7 +5,15 @@ import { UnsafeRuntimeRoleError } from '../src/database/runtime-role.js';
 import { MissingTenantError, TenantDb } from '../src/database/tenant-db.service.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
-import { newApiKey, newTenant, newUser, PASSWORD, type TestTenant } from './support/factories.js';
+import {
+  newApiKey,
+  newFleet,
+  newTenant,
+  newUser,
+  PASSWORD,
+  REFERENCE_MODEL_ID,
+  type TestTenant,
+} from './support/factories.js';
 
 let t: TestApp;
 let a: TestTenant;
@@ -19,7 +27,27 @@ beforeAll(async () => {
   // Give both tenants a row in every table.
   for (const tenant of [a, b]) {
     await newUser(t.http, tenant, 'agent');
-    await newApiKey(t.http, tenant);
+    const key = await newApiKey(t.http, tenant);
+    const fleet = await newFleet(t.http, tenant, 1);
+    await t.http
+      .patch(`/v1/device-models/${REFERENCE_MODEL_ID}`)
+      .set(tenant.admin.auth)
+      .send({ latestFirmware: '9.9.9' })
+      .expect(200);
+    await t.http
+      .post('/v1/telemetry')
+      .set('X-Api-Key', key.key)
+      .send({
+        events: [
+          {
+            serial: fleet.devices[0].serial,
+            type: 'battery',
+            batteryPercent: 50,
+            at: new Date().toISOString(),
+          },
+        ],
+      })
+      .expect(200);
     await t.http
       .post('/v1/users')
       .set(tenant.admin.auth)
@@ -33,8 +61,9 @@ beforeAll(async () => {
       .expect(201);
   }
   const rows = await t.dataSource.query<{ table_name: string }[]>(
-    `SELECT table_name FROM information_schema.columns
-      WHERE table_schema = 'public' AND column_name = 'tenant_id'
+    `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
      UNION SELECT 'tenants' ORDER BY 1`,
   );
   tenantTables = rows.map((r) => r.table_name);
@@ -148,6 +177,31 @@ describe('row-level security', () => {
     } finally {
       await owner.end();
     }
+  });
+
+  it('lets the catalog view show the reference models and only the caller’s own models', async () => {
+    const rows = await asTenant<{ tenant_id: string | null; source: string }>(
+      a.id,
+      `SELECT tenant_id::text, source FROM catalog_models`,
+    );
+    expect(rows.filter((r) => r.source === 'reference').length).toBeGreaterThanOrEqual(20);
+    expect(rows.filter((r) => r.source === 'tenant').every((r) => r.tenant_id === a.id)).toBe(true);
+    expect(rows.some((r) => r.source === 'tenant')).toBe(true);
+  });
+
+  it('keeps telemetry append-only for the runtime role', async () => {
+    await expect(asTenant(a.id, `UPDATE telemetry_events SET battery_percent = 1`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asTenant(a.id, `DELETE FROM telemetry_events`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      asTenant(
+        a.id,
+        `INSERT INTO reference_device_models (id, manufacturer, model, protocols, power_source, warranty_months, has_key_cylinder, has_keypad, has_backup_power) VALUES (gen_random_uuid(), 'x', 'y', '{wifi}', 'battery', 1, true, true, true)`,
+      ),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it('refuses to write a row for another tenant (WITH CHECK)', async () => {

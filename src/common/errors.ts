@@ -1,4 +1,5 @@
 import { AUTH_ERRORS } from '../auth/auth.errors.js';
+import { DEVICES_ERRORS } from '../devices/devices.errors.js';
 import { TENANCY_ERRORS } from '../tenancy/tenancy.errors.js';
 
 /** What one error code turns into on the wire. */
@@ -38,6 +39,7 @@ export const ERRORS = {
   ...COMMON_ERRORS,
   ...AUTH_ERRORS,
   ...TENANCY_ERRORS,
+  ...DEVICES_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,12 @@ describe('uuidv7', () => {
     expect(['8', '9', 'a', 'b']).toContain(a[19]);
     expect(a < b).toBe(true);
   });
+
+  it('keeps creation order within one millisecond', () => {
+    const ids = Array.from({ length: 5000 }, () => uuidv7(1_800_000_000_000));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
 
 describe('canonicalJson', () => {

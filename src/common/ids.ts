@@ -6,10 +6,26 @@ import { randomBytes } from 'node:crypto';
  * pagination with no extra column. Generated here because PostgreSQL 15-17
  * have no uuidv7().
  */
+let lastMs = 0;
+let sequence = 0;
+
 export function uuidv7(now: number = Date.now()): string {
+  // Within one millisecond a 12-bit counter keeps ids of this process in creation order.
+  if (now <= lastMs) {
+    sequence++;
+    if (sequence > 0xfff) {
+      lastMs++;
+      sequence = 0;
+    }
+    now = lastMs;
+  } else {
+    lastMs = now;
+    sequence = 0;
+  }
   const b = randomBytes(16);
   b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
+  b[6] = 0x70 | (sequence >> 8);
+  b[7] = sequence & 0xff;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;

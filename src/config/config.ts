@@ -20,6 +20,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   statementTimeoutMs: number;
+  /** A lock not heard from for this long counts as offline. */
+  deviceOfflineAfterMinutes: number;
+  /** At or below this battery level a lock is flagged lowBattery. */
+  lowBatteryPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -117,5 +121,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ]),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    deviceOfflineAfterMinutes: int(env, 'DEVICE_OFFLINE_AFTER_MINUTES', 120, 1, 43_200),
+    lowBatteryPercent: int(env, 'LOW_BATTERY_PERCENT', 20, 1, 99),
   };
 }

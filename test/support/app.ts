@@ -36,7 +36,7 @@ export function testConfig(
 export async function startTestApp(overrides: Partial<ResolvedConfig> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db.url, overrides);
-  const app = await createApp(config, createLogger('silent'));
+  const app = await createApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   return {
     app,
     http: request(app.getHttpServer()),

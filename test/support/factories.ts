@@ -85,3 +85,65 @@ export async function newApiKey(
     throw new Error(`api key failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, key: res.body.key };
 }
+
+/** The first built-in reference model: Yale Assure Lock 2 Keypad (Bluetooth, battery, key, keypad, 9 V). */
+export const REFERENCE_MODEL_ID = '01900000-0000-7000-8000-000000000001';
+
+export interface TestFleet {
+  property: { id: string; name: string };
+  model: { id: string };
+  devices: { id: string; serial: string }[];
+}
+
+/** A property with units, a tenant model of its own, and `count` locks on it (reference model). */
+export async function newFleet(
+  http: TestAgent,
+  tenant: TestTenant,
+  count: number,
+): Promise<TestFleet> {
+  const tag = unique();
+  const property = await http
+    .post('/v1/properties')
+    .set(tenant.admin.auth)
+    .send({
+      name: `Harbor View ${tag}`,
+      address: { line1: '12 Harbor Street', city: 'Lisbon', postalCode: '1100-148', country: 'PT' },
+      units: ['1A', '1B', '2A'],
+      timeZone: 'Europe/Lisbon',
+    });
+  if (property.status !== 201)
+    throw new Error(`property failed: ${property.status} ${JSON.stringify(property.body)}`);
+  const model = await http
+    .post('/v1/device-models')
+    .set(tenant.admin.auth)
+    .send({
+      manufacturer: 'Acme',
+      model: `Bolt ${tag}`,
+      protocols: ['wifi'],
+      powerSource: 'battery',
+      latestFirmware: '2.10.0',
+    });
+  if (model.status !== 201)
+    throw new Error(`model failed: ${model.status} ${JSON.stringify(model.body)}`);
+  const devices: { id: string; serial: string }[] = [];
+  if (count > 0) {
+    const rows = Array.from({ length: count }, (_, i) => ({
+      serial: `SN-${tag}-${i}`,
+      modelId: REFERENCE_MODEL_ID,
+      propertyId: property.body.id as string,
+      unit: '1A',
+    }));
+    const res = await http
+      .post('/v1/devices/import')
+      .set(tenant.admin.auth)
+      .send({ devices: rows });
+    if (res.status !== 201)
+      throw new Error(`import failed: ${res.status} ${JSON.stringify(res.body)}`);
+    (res.body.ids as string[]).forEach((id, i) => devices.push({ id, serial: rows[i].serial }));
+  }
+  return {
+    property: { id: property.body.id, name: property.body.name },
+    model: { id: model.body.id },
+    devices,
+  };
+}

@@ -1,0 +1,230 @@
+import type { EntityManager } from 'typeorm';
+import { UUID_PATTERN } from '../common/ids.js';
+import { loadCatalog, type ModelRow } from './device-models.service.js';
+import { PROTOCOLS, type Protocol } from './dto/device-models.dto.js';
+import { DEVICE_STATUSES, type DeviceStatus, SERIAL_PATTERN } from './dto/devices.dto.js';
+import { FIRMWARE_PATTERN } from './firmware.js';
+
+/** A device as stored, after every reference has been resolved. */
+export interface DeviceRecord {
+  serial: string;
+  model: ModelRow;
+  propertyId: string;
+  unit: string | null;
+  firmwareVersion: string | null;
+  protocol: Protocol | null;
+  installedAt: string | null;
+  label: string | null;
+  status: DeviceStatus;
+}
+
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+interface PropertyRef {
+  id: string;
+  name: string;
+  units: string[];
+}
+
+/** What a row may name a model or a property by: ids, or names. */
+const IMPORT_FIELDS = new Set([
+  'serial',
+  'modelId',
+  'manufacturer',
+  'model',
+  'propertyId',
+  'propertyName',
+  'unit',
+  'firmwareVersion',
+  'protocol',
+  'installedAt',
+  'label',
+  'status',
+]);
+
+/** Lookups for one batch: the tenant's catalog and properties, loaded once. */
+export class DeviceRowResolver {
+  private constructor(
+    private readonly modelsById: Map<string, ModelRow>,
+    private readonly modelsByName: Map<string, ModelRow>,
+    private readonly propertiesById: Map<string, PropertyRef>,
+    private readonly propertiesByName: Map<string, PropertyRef[]>,
+  ) {}
+
+  static async load(em: EntityManager, propertyIds?: string[]): Promise<DeviceRowResolver> {
+    const models = await loadCatalog(em);
+    const properties = await em.query<PropertyRef[]>(
+      propertyIds
+        ? `SELECT id, name, units FROM properties WHERE id = ANY($1::uuid[])`
+        : `SELECT id, name, units FROM properties`,
+      propertyIds ? [propertyIds.filter((id) => UUID_PATTERN.test(id))] : [],
+    );
+    const byName = new Map<string, PropertyRef[]>();
+    for (const p of properties) {
+      const key = p.name.trim().toLowerCase();
+      byName.set(key, [...(byName.get(key) ?? []), p]);
+    }
+    return new DeviceRowResolver(
+      new Map(models.map((m) => [m.id, m])),
+      new Map(models.map((m) => [`${m.manufacturer.toLowerCase()}|${m.model.toLowerCase()}`, m])),
+      new Map(properties.map((p) => [p.id, p])),
+      byName,
+    );
+  }
+
+  /**
+   * Checks one row of any origin (JSON values or CSV strings) and resolves
+   * its model and property. Every problem is reported, not just the first.
+   */
+  resolve(
+    raw: Record<string, unknown>,
+    row: number,
+    strictFields: boolean,
+  ): DeviceRecord | RowError[] {
+    const errors: RowError[] = [];
+    const fail = (field: string, message: string) => errors.push({ row, field, message });
+    const text = (field: string): string | null => {
+      const v = raw[field];
+      if (v === undefined || v === null) return null;
+      if (typeof v !== 'string') {
+        fail(field, `${field} must be a string`);
+        return null;
+      }
+      const t = v.trim();
+      return t === '' ? null : t;
+    };
+
+    if (strictFields) {
+      for (const key of Object.keys(raw))
+        if (!IMPORT_FIELDS.has(key)) fail(key, `unknown field ${key}`);
+    }
+
+    const serial = text('serial');
+    if (serial === null) fail('serial', 'serial is required');
+    else if (!SERIAL_PATTERN.test(serial))
+      fail('serial', 'serial must be 1-100 letters, digits or . _ : / -');
+
+    let model: ModelRow | undefined;
+    const modelId = text('modelId');
+    const manufacturer = text('manufacturer');
+    const modelName = text('model');
+    if (modelId !== null) {
+      model = this.modelsById.get(modelId.toLowerCase());
+      if (!model) fail('modelId', 'no such model in your catalog');
+    } else if (manufacturer !== null && modelName !== null) {
+      model = this.modelsByName.get(`${manufacturer.toLowerCase()}|${modelName.toLowerCase()}`);
+      if (!model) fail('model', `no model "${modelName}" by "${manufacturer}" in your catalog`);
+    } else {
+      fail('modelId', 'give modelId, or manufacturer and model');
+    }
+
+    let property: PropertyRef | undefined;
+    const propertyId = text('propertyId');
+    const propertyName = text('propertyName');
+    if (propertyId !== null) {
+      property = this.propertiesById.get(propertyId.toLowerCase());
+      if (!property) fail('propertyId', 'no such property');
+    } else if (propertyName !== null) {
+      const matches = this.propertiesByName.get(propertyName.toLowerCase()) ?? [];
+      if (matches.length === 1) property = matches[0];
+      else if (matches.length === 0) fail('propertyName', `no property named "${propertyName}"`);
+      else
+        fail(
+          'propertyName',
+          `${matches.length} properties are named "${propertyName}"; use propertyId`,
+        );
+    } else {
+      fail('propertyId', 'give propertyId or propertyName');
+    }
+
+    const unit = text('unit');
+    if (unit !== null && unit.length > 50) fail('unit', 'unit must be at most 50 characters');
+    if (property && property.units.length > 0 && unit !== null && !property.units.includes(unit)) {
+      fail('unit', `unit "${unit}" is not one of the property's units`);
+    }
+
+    const firmwareVersion = text('firmwareVersion');
+    if (firmwareVersion !== null && !FIRMWARE_PATTERN.test(firmwareVersion)) {
+      fail('firmwareVersion', 'firmwareVersion must be a version such as 2.10.0');
+    }
+
+    const protocol = text('protocol');
+    if (protocol !== null) {
+      if (!(PROTOCOLS as readonly string[]).includes(protocol))
+        fail('protocol', `protocol must be one of ${PROTOCOLS.join(', ')}`);
+      else if (model && !model.protocols.includes(protocol as Protocol)) {
+        fail('protocol', `${model.manufacturer} ${model.model} does not support ${protocol}`);
+      }
+    }
+
+    const installedAt = text('installedAt');
+    if (installedAt !== null) {
+      const d = /^\d{4}-\d{2}-\d{2}$/.test(installedAt)
+        ? new Date(`${installedAt}T00:00:00Z`)
+        : null;
+      if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== installedAt) {
+        fail('installedAt', 'installedAt must be a date like 2025-03-14');
+      } else if (d.getTime() > Date.now() + 86_400_000) {
+        fail('installedAt', 'installedAt is in the future');
+      }
+    }
+
+    const label = text('label');
+    if (label !== null && label.length > 100) fail('label', 'label must be at most 100 characters');
+
+    const status = text('status') ?? 'active';
+    if (!(DEVICE_STATUSES as readonly string[]).includes(status))
+      fail('status', 'status must be active or retired');
+
+    if (errors.length > 0 || !model || !property || serial === null) return errors;
+    return {
+      serial,
+      model,
+      propertyId: property.id,
+      unit,
+      firmwareVersion,
+      protocol: protocol as Protocol | null,
+      installedAt,
+      label,
+      status: status as DeviceStatus,
+    };
+  }
+}
+
+/** Set-based insert of many devices and their empty health snapshots: two statements whatever the count. */
+export async function insertDevices(
+  em: EntityManager,
+  tenantId: string,
+  ids: string[],
+  records: DeviceRecord[],
+): Promise<void> {
+  const col = <T>(f: (r: DeviceRecord) => T) => records.map(f);
+  await em.query(
+    `INSERT INTO devices (tenant_id, id, serial, reference_model_id, tenant_model_id, property_id, unit,
+       firmware_version, protocol, installed_at, label, status)
+     SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[],
+       $9::text[], $10::date[], $11::text[], $12::text[])`,
+    [
+      tenantId,
+      ids,
+      col((r) => r.serial),
+      col((r) => (r.model.source === 'reference' ? r.model.id : null)),
+      col((r) => (r.model.source === 'tenant' ? r.model.id : null)),
+      col((r) => r.propertyId),
+      col((r) => r.unit),
+      col((r) => r.firmwareVersion),
+      col((r) => r.protocol),
+      col((r) => r.installedAt),
+      col((r) => r.label),
+      col((r) => r.status),
+    ],
+  );
+  await em.query(`INSERT INTO device_health (tenant_id, device_id) SELECT $1, unnest($2::uuid[])`, [
+    tenantId,
+    ids,
+  ]);
+}

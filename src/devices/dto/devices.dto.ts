@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { FIRMWARE_PATTERN } from '../firmware.js';
+import { PROTOCOLS, type Protocol } from './device-models.dto.js';
+
+export const DEVICE_STATUSES = ['active', 'retired'] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+export const HEALTH_FLAGS = ['lowBattery', 'offline', 'firmwareOutdated'] as const;
+export type HealthFlag = (typeof HEALTH_FLAGS)[number];
+export const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
+
+const trim = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
+
+export class CreateDeviceDto {
+  @ApiProperty({ example: 'YRD410-0001234', description: 'Unique in your fleet' })
+  @trim
+  @Matches(SERIAL_PATTERN, { message: 'serial must be 1-100 letters, digits or . _ : / -' })
+  serial!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'A model from GET /v1/device-models' })
+  @IsUUID()
+  modelId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  propertyId!: string;
+
+  @ApiPropertyOptional({
+    example: '2A',
+    description: 'One of the property’s units, when it lists them',
+  })
+  @IsOptional()
+  @trim
+  @IsString()
+  @Length(1, 50)
+  unit?: string;
+
+  @ApiPropertyOptional({ example: '2.9.1' })
+  @IsOptional()
+  @Matches(FIRMWARE_PATTERN, { message: 'firmwareVersion must be a version such as 2.10.0' })
+  firmwareVersion?: string;
+
+  @ApiPropertyOptional({
+    enum: PROTOCOLS,
+    description: 'The protocol this lock actually uses; one the model supports',
+  })
+  @IsOptional()
+  @IsIn(PROTOCOLS)
+  protocol?: Protocol;
+
+  @ApiPropertyOptional({
+    example: '2025-03-14',
+    description: 'Installation date; the warranty runs from it',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'installedAt must be a date like 2025-03-14' })
+  installedAt?: string;
+
+  @ApiPropertyOptional({ example: 'Front door' })
+  @IsOptional()
+  @trim
+  @IsString()
+  @Length(1, 100)
+  label?: string;
+
+  @ApiPropertyOptional({ enum: DEVICE_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(DEVICE_STATUSES)
+  status?: DeviceStatus;
+}
+
+export class UpdateDeviceDto extends PartialType(CreateDeviceDto) {}
+
+export class ListDevicesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() propertyId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() modelId?: string;
+  @ApiPropertyOptional({ enum: DEVICE_STATUSES })
+  @IsOptional()
+  @IsIn(DEVICE_STATUSES)
+  status?: DeviceStatus;
+  @ApiPropertyOptional({ enum: HEALTH_FLAGS, description: 'Only locks with this health flag' })
+  @IsOptional()
+  @IsIn(HEALTH_FLAGS)
+  health?: HealthFlag;
+  @ApiPropertyOptional({ description: 'Exact serial' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  serial?: string;
+}
+
+export class DeviceModelRefDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() manufacturer!: string;
+  @ApiProperty() model!: string;
+}
+
+export class DeviceView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() serial!: string;
+  @ApiProperty({ format: 'uuid' }) modelId!: string;
+  @ApiProperty({ type: DeviceModelRefDto }) model!: DeviceModelRefDto;
+  @ApiProperty({ format: 'uuid' }) propertyId!: string;
+  @ApiProperty({ type: String, nullable: true }) unit!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'As last reported by telemetry, else as registered',
+  })
+  firmwareVersion!: string | null;
+  @ApiProperty({ enum: PROTOCOLS, nullable: true }) protocol!: Protocol | null;
+  @ApiProperty({ type: String, nullable: true, example: '2025-03-14' }) installedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'installedAt + the model’s warranty months',
+  })
+  warrantyExpiresAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) label!: string | null;
+  @ApiProperty({ enum: DEVICE_STATUSES }) status!: DeviceStatus;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class DevicePageDto extends PageMetaDto {
+  @ApiProperty({ type: [DeviceView] }) data!: DeviceView[];
+}
+
+export class ImportResultDto {
+  @ApiProperty({ example: 10000 }) imported!: number;
+  @ApiProperty({ type: [String], description: 'New device ids, in row order' }) ids!: string[];
+}

@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { UserActor } from '../auth/actor.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
+import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
+import type { Page } from '../common/pagination.js';
+import { ProblemDto } from '../common/problem.dto.js';
+import {
+  CreatePropertyDto,
+  ListPropertiesQueryDto,
+  PropertyPageDto,
+  PropertyView,
+  UpdatePropertyDto,
+} from './dto/properties.dto.js';
+import { PropertiesService } from './properties.service.js';
+
+@ApiTags('properties')
+@Controller('properties')
+export class PropertiesController {
+  constructor(private readonly properties: PropertiesService) {}
+
+  @Post()
+  @Roles('admin', 'manager')
+  @Idempotent()
+  @ApiOperation({ summary: 'Register a property (site) with its address, units and time zone' })
+  @ApiCreatedResponse({ type: PropertyView })
+  @ApiValidation()
+  create(
+    @CurrentUser() actor: UserActor,
+    @Body() dto: CreatePropertyDto,
+    @IdempotencyContext() idem?: IdempotencyScope,
+  ): Promise<PropertyView> {
+    return this.properties.create(actor, dto, idem);
+  }
+
+  @Get()
+  @Roles('admin', 'manager', 'agent')
+  @ApiOperation({ summary: 'List properties; `q` searches names' })
+  @ApiOkResponse({ type: PropertyPageDto })
+  @ApiValidation()
+  list(
+    @CurrentUser() actor: UserActor,
+    @Query() q: ListPropertiesQueryDto,
+  ): Promise<Page<PropertyView>> {
+    return this.properties.list(actor, q);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'manager', 'agent')
+  @ApiOperation({ summary: 'One property' })
+  @ApiOkResponse({ type: PropertyView })
+  @ApiNotFound('Property')
+  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<PropertyView> {
+    return this.properties.get(actor, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'manager')
+  @ApiOperation({ summary: 'Change a property' })
+  @ApiOkResponse({ type: PropertyView })
+  @ApiBodyAndId('Property')
+  update(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: UpdatePropertyDto,
+  ): Promise<PropertyView> {
+    return this.properties.update(actor, id, dto);
+  }
+
+  @Delete(':id')
+  @Roles('admin', 'manager')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a property with no devices' })
+  @ApiNoContentResponse()
+  @ApiNotFound('Property')
+  @ApiConflictResponse({ type: ProblemDto, description: 'Devices are installed there' })
+  remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+    return this.properties.remove(actor, id);
+  }
+}
