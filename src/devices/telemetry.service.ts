@@ -29,7 +29,8 @@ export class TelemetryService {
       const ids = [...new Set(valid.flatMap((e) => ('deviceId' in e.ref ? [e.ref.deviceId] : [])))];
       // Row-level security limits this to the caller's own fleet: another tenant's serial is "unknown".
       const devices = await em.query<{ id: string; serial: string; status: string }[]>(
-        `SELECT id, serial, status FROM devices WHERE serial = ANY($1::text[]) OR id = ANY($2::uuid[])`,
+        `SELECT id, serial, status FROM devices WHERE serial = ANY($1::text[])
+         UNION SELECT id, serial, status FROM devices WHERE id = ANY($2::uuid[])`,
         [serials, ids],
       );
       const bySerial = new Map(devices.map((d) => [d.serial, d]));

