@@ -27,6 +27,8 @@ export function freePort(): Promise<number> {
 export interface BenchServer {
   base: string;
   postgres: string;
+  /** The bench database, as its owner (for seeding and EXPLAIN). */
+  postgresUrl: string;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,9 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
-  const { rows } = await admin.query<{ v: string }>(`SHOW server_version`);
+  const { rows } = await admin.query<{ v: string }>(
+    `SELECT current_setting('server_version') AS v`,
+  );
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
@@ -106,7 +110,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   }
   return {
     base,
-    postgres: `PostgreSQL ${rows[0]!.v}${embedded ? ' (embedded)' : ''}`,
+    postgres: `PostgreSQL ${rows[0].v}${embedded ? ' (embedded)' : ''}`,
+    postgresUrl: url.toString(),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -151,12 +156,12 @@ export function expectStatus(
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /** A tenant with an admin token: the starting point of every scenario. */

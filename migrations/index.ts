@@ -1,5 +1,14 @@
 import { Foundation1763790000000 } from './1763790000000-Foundation.js';
 import { Devices1763790100000 } from './1763790100000-Devices.js';
+import { Diagnostics1763790200000 } from './1763790200000-Diagnostics.js';
+import { Tickets1763790300000 } from './1763790300000-Tickets.js';
+import { Escalation1763790400000 } from './1763790400000-Escalation.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
-export const MIGRATIONS = [Foundation1763790000000, Devices1763790100000];
+export const MIGRATIONS = [
+  Foundation1763790000000,
+  Devices1763790100000,
+  Diagnostics1763790200000,
+  Tickets1763790300000,
+  Escalation1763790400000,
+];

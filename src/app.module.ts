@@ -4,8 +4,11 @@ import { CommonModule } from './common/common.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
+import { DiagnosticsModule } from './diagnostics/diagnostics.module.js';
+import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthModule } from './health/health.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
 
 @Module({})
 export class AppModule {
@@ -19,6 +22,9 @@ export class AppModule {
         AuthModule,
         TenancyModule,
         DevicesModule,
+        DiagnosticsModule,
+        TicketsModule,
+        EscalationModule,
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -3,6 +3,7 @@ import { createApp } from '../src/app.factory.js';
 import { createLogger } from '../src/common/logger.js';
 import { UnsafeRuntimeRoleError } from '../src/database/runtime-role.js';
 import { MissingTenantError, TenantDb } from '../src/database/tenant-db.service.js';
+import { WebhooksService } from '../src/escalation/webhooks.service.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import {
@@ -19,6 +20,7 @@ let t: TestApp;
 let a: TestTenant;
 let b: TestTenant;
 let tenantTables: string[];
+const DIRECTORIES = ['tenants', 'partner_profiles'];
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -49,6 +51,53 @@ beforeAll(async () => {
       })
       .expect(200);
     await t.http
+      .put('/v1/settings/desk')
+      .set(tenant.admin.auth)
+      .send({ reopenWindowDays: 3 })
+      .expect(200);
+    await t.http
+      .put('/v1/settings/sla')
+      .set(tenant.admin.auth)
+      .send({ low: { firstResponseMinutes: 600, resolutionMinutes: 6000 } })
+      .expect(200);
+    const ticket = await t.http
+      .post('/v1/tickets')
+      .set(tenant.admin.auth)
+      .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead' })
+      .expect(201);
+    const tid = ticket.body.id as string;
+    await t.http
+      .post(`/v1/tickets/${tid}/comments`)
+      .set(tenant.admin.auth)
+      .send({ body: 'On it' })
+      .expect(201);
+    await t.http
+      .post(`/v1/tickets/${tid}/steps`)
+      .set(tenant.admin.auth)
+      .send({ step: 'replace_batteries', outcome: 'not_fixed' })
+      .expect(200);
+    const smith = await newTenant(t.http, { kind: 'locksmith' });
+    await t.http
+      .post('/v1/partners')
+      .set(tenant.admin.auth)
+      .send({ handle: smith.handle })
+      .expect(201);
+    await t.http
+      .post('/v1/webhooks')
+      .set(tenant.admin.auth)
+      .send({ url: 'https://8.8.8.8/hook', events: ['*'] })
+      .expect(201);
+    await t.http
+      .post(`/v1/tickets/${tid}/escalate`)
+      .set(tenant.admin.auth)
+      .send({ target: 'manufacturer' })
+      .expect(200);
+    await t.http
+      .post(`/v1/tickets/${tid}/resolve`)
+      .set(tenant.admin.auth)
+      .send({ confirmedCause: 'electronic_failure', resolution: 'Replaced' })
+      .expect(200);
+    await t.http
       .post('/v1/users')
       .set(tenant.admin.auth)
       .set('Idempotency-Key', `seed-${tenant.id}`)
@@ -67,6 +116,8 @@ beforeAll(async () => {
      UNION SELECT 'tenants' ORDER BY 1`,
   );
   tenantTables = rows.map((r) => r.table_name);
+  // Outbox messages become webhook deliveries (the relay, without sending).
+  for (const tenant of [a, b]) await t.app.get(WebhooksService).relay(tenant.id);
 });
 afterAll(async () => {
   await t.close();
@@ -116,6 +167,28 @@ describe('row-level security', () => {
         'refresh_tokens',
         'tenants',
         'users',
+        'properties',
+        'device_models',
+        'model_firmware_overrides',
+        'devices',
+        'device_health',
+        'telemetry_events',
+        'learned_causes',
+        'desk_settings',
+        'sla_policies',
+        'ticket_counters',
+        'tickets',
+        'ticket_comments',
+        'ticket_steps',
+        'ticket_diagnoses',
+        'ticket_sla_pauses',
+        'ticket_events',
+        'outbox',
+        'partner_profiles',
+        'partner_links',
+        'escalations',
+        'webhooks',
+        'webhook_deliveries',
       ]),
     );
   });
@@ -149,8 +222,9 @@ describe('row-level security', () => {
   });
 
   it('inside a transaction set to tenant A, a raw select of every tenant table shows no row of B', async () => {
-    for (const table of tenantTables) {
-      const col = table === 'tenants' ? 'id' : 'tenant_id';
+    // Tenants and partner profiles are directories readable by all; every other table is isolated.
+    for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
+      const col = 'tenant_id';
       const rows = await asTenant<{ tid: string }>(
         a.id,
         `SELECT ${col}::text AS tid FROM ${table}`,
@@ -161,7 +235,7 @@ describe('row-level security', () => {
   });
 
   it('with no tenant set, every tenant table shows no row at all', async () => {
-    for (const table of tenantTables) {
+    for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
       const [{ n }] = await t.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM ${table}`,
       );
@@ -187,6 +261,27 @@ describe('row-level security', () => {
     expect(rows.filter((r) => r.source === 'reference').length).toBeGreaterThanOrEqual(20);
     expect(rows.filter((r) => r.source === 'tenant').every((r) => r.tenant_id === a.id)).toBe(true);
     expect(rows.some((r) => r.source === 'tenant')).toBe(true);
+  });
+
+  it('keeps the ticket timeline append-only for the runtime role', async () => {
+    await expect(asTenant(a.id, `UPDATE ticket_events SET type = 'forged'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asTenant(a.id, `DELETE FROM ticket_events`)).rejects.toThrow(/permission denied/);
+    await expect(asTenant(a.id, `UPDATE outbox SET payload = '{}'`)).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it('shows tenant rows as a directory (name, kind, handle) and lets nobody write another tenant’s', async () => {
+    const rows = await t.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM tenants WHERE id = ANY($1)`,
+      [[a.id, b.id]],
+    );
+    expect(rows).toHaveLength(2);
+    const updated = await asTenant(a.id, `UPDATE tenants SET name = 'pwned' WHERE id = '${b.id}'`);
+    expect(updated).toEqual([[], 0]);
+    await expect(asTenant(a.id, `DELETE FROM tenants`)).rejects.toThrow(/permission denied/);
   });
 
   it('keeps telemetry append-only for the runtime role', async () => {
@@ -261,7 +356,7 @@ describe('with a pool of one connection', () => {
         `SELECT current_setting('app.tenant_id', true) AS tid`,
       );
       expect(setting.tid ?? '').toBe('');
-      for (const table of tenantTables) {
+      for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
         const [{ n }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`);
         expect({ table, n }).toEqual({ table, n: 0 });
       }

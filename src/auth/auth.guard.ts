@@ -5,7 +5,8 @@ import { AppError } from '../common/errors.js';
 import type { Role } from '../tenancy/user.entity.js';
 import type { Actor } from './actor.js';
 import { AuthService } from './auth.service.js';
-import { API_KEY_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import { API_KEY_KEY, PUBLIC_KEY, ROLES_KEY, TENANT_KINDS_KEY } from './decorators.js';
+import type { TenantKind } from '../tenancy/tenant.entity.js';
 
 /**
  * The global guard: every route is closed unless marked @Public(). People
@@ -24,12 +25,17 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const allowsApiKey = this.reflector.getAllAndOverride<boolean>(API_KEY_KEY, targets) ?? false;
+    const kinds = this.reflector.getAllAndOverride<TenantKind[] | undefined>(
+      TENANT_KINDS_KEY,
+      targets,
+    );
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
 
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0 && !request.headers.authorization) {
       if (!allowsApiKey) throw new AppError('forbidden', 'This route does not accept API keys.');
       request.actor = await this.auth.authenticateApiKey(apiKey);
+      this.checkKind(request.actor, kinds);
       return true;
     }
 
@@ -49,6 +55,13 @@ export class AuthGuard implements CanActivate {
         roles ? `Requires role: ${roles.join(' or ')}.` : 'No access rule.',
       );
     }
+    this.checkKind(actor, kinds);
     return true;
+  }
+
+  private checkKind(actor: Actor, kinds: TenantKind[] | undefined): void {
+    if (kinds && !kinds.includes(actor.tenantKind)) {
+      throw new AppError('forbidden', `This route is for ${kinds.join(' or ')} tenants.`);
+    }
   }
 }

@@ -12,12 +12,14 @@ import {
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
 import { AppError } from '../common/errors.js';
+import type { TenantKind } from '../tenancy/tenant.entity.js';
 import { ROLES, type Role } from '../tenancy/user.entity.js';
 import type { Actor, UserActor } from './actor.js';
 
 export const PUBLIC_KEY = 'lockdesk:public';
 export const ROLES_KEY = 'lockdesk:roles';
 export const API_KEY_KEY = 'lockdesk:api-key';
+export const TENANT_KINDS_KEY = 'lockdesk:tenant-kinds';
 
 /** No authentication. Every other route is guarded; a test enforces one or the other. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
@@ -30,6 +32,13 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
     ApiUnauthorizedResponse({ type: ProblemDto, description: 'Missing, invalid or expired token' }),
     ApiForbiddenResponse({ type: ProblemDto, description: `Requires role: ${roles.join(' or ')}` }),
   );
+
+/** Only callers from these kinds of tenant (customer routes are closed to partner tenants). */
+export const TenantKinds = (...kinds: TenantKind[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(TENANT_KINDS_KEY, kinds);
+
+/** Routes of the customer's desk and fleet: partner tenants get 403. */
+export const CustomerOnly = (): MethodDecorator & ClassDecorator => TenantKinds('customer');
 
 /** Any signed-in person, whatever their role. */
 export const AnyRole = (): MethodDecorator & ClassDecorator => Roles(...ROLES);

@@ -1,6 +1,8 @@
 import { AUTH_ERRORS } from '../auth/auth.errors.js';
 import { DEVICES_ERRORS } from '../devices/devices.errors.js';
+import { ESCALATION_ERRORS } from '../escalation/escalation.errors.js';
 import { TENANCY_ERRORS } from '../tenancy/tenancy.errors.js';
+import { TICKETS_ERRORS } from '../tickets/tickets.errors.js';
 
 /** What one error code turns into on the wire. */
 export interface ErrorSpec {
@@ -40,6 +42,8 @@ export const ERRORS = {
   ...AUTH_ERRORS,
   ...TENANCY_ERRORS,
   ...DEVICES_ERRORS,
+  ...TICKETS_ERRORS,
+  ...ESCALATION_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -24,6 +24,17 @@ export interface AppConfig {
   deviceOfflineAfterMinutes: number;
   /** At or below this battery level a lock is flagged lowBattery. */
   lowBatteryPercent: number;
+  /** Seconds between runs of scheduled work (SLA breaches, proactive tickets); 0 turns it off. */
+  jobsIntervalSeconds: number;
+  /** Allow webhook URLs on loopback, link-local and private addresses (local development only). */
+  webhooksAllowPrivate: boolean;
+  /** First retry delay of a failed webhook delivery; doubles per attempt, with jitter. */
+  webhookRetryBaseSeconds: number;
+  /** Attempts before a delivery is dead-lettered. */
+  webhookMaxAttempts: number;
+  /** Minutes an urgent / a normal escalation may wait unclaimed before it is re-routed. */
+  escalationClaimMinutesUrgent: number;
+  escalationClaimMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -123,5 +134,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     deviceOfflineAfterMinutes: int(env, 'DEVICE_OFFLINE_AFTER_MINUTES', 120, 1, 43_200),
     lowBatteryPercent: int(env, 'LOW_BATTERY_PERCENT', 20, 1, 99),
+    jobsIntervalSeconds: int(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    webhooksAllowPrivate: bool(env, 'WEBHOOKS_ALLOW_PRIVATE', false),
+    webhookRetryBaseSeconds: int(env, 'WEBHOOK_RETRY_BASE_SECONDS', 10, 0, 3600),
+    webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    escalationClaimMinutesUrgent: int(env, 'ESCALATION_CLAIM_MINUTES_URGENT', 30, 1, 10_080),
+    escalationClaimMinutes: int(env, 'ESCALATION_CLAIM_MINUTES', 240, 1, 43_200),
   };
 }

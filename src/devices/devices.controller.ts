@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -41,6 +41,7 @@ import { DeviceHealthView } from './health.js';
 
 @ApiTags('devices')
 @Controller('devices')
+@CustomerOnly()
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}
 

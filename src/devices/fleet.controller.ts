@@ -1,11 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { FleetHealthDto, FleetService } from './fleet.service.js';
 
 @ApiTags('devices')
 @Controller('fleet')
+@CustomerOnly()
 export class FleetController {
   constructor(private readonly fleet: FleetService) {}
 

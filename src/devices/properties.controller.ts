@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -25,6 +25,7 @@ import { PropertiesService } from './properties.service.js';
 
 @ApiTags('properties')
 @Controller('properties')
+@CustomerOnly()
 export class PropertiesController {
   constructor(private readonly properties: PropertiesService) {}
 

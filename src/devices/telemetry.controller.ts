@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
-import { ApiKeyAccess, CurrentActor, Roles } from '../auth/decorators.js';
+import { ApiKeyAccess, CurrentActor, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiValidation } from '../common/api-docs.js';
 import { MAX_TELEMETRY_BATCH, TelemetryBatchDto, TelemetryResultDto } from './telemetry.js';
 import { TelemetryService } from './telemetry.service.js';
 
 @ApiTags('telemetry')
 @Controller('telemetry')
+@CustomerOnly()
 export class TelemetryController {
   constructor(private readonly telemetry: TelemetryService) {}
 

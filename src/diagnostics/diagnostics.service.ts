@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TenantDb } from '../database/tenant-db.service.js';
+import { MODEL_COLUMNS, type ModelRow } from '../devices/device-models.service.js';
+import { DevicesService } from '../devices/devices.service.js';
+import { readDeviceHealth } from '../devices/health.js';
+import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
+import { type CauseCode, diagnose, type DiagnosisInput } from './engine/index.js';
+
+/** A request as the service takes it: the HTTP body, or a ticket's data. */
+export type DiagnosisRequest = Pick<
+  DiagnosisRequestDto,
+  'deviceId' | 'manufacturer' | 'model' | 'symptoms' | 'description' | 'telemetry' | 'stepsTried'
+>;
+
+/**
+ * Feeds the pure engine what the tenant's records say about the lock (its
+ * model, firmware, health) and what the tenant has learned about the model,
+ * then answers the contract shape.
+ */
+@Injectable()
+export class DiagnosticsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly devices: DevicesService,
+  ) {}
+
+  run(tenantId: string, req: DiagnosisRequest): Promise<DiagnosisResponseDto> {
+    return this.db.tenantTransaction(tenantId, (em) => this.diagnoseIn(em, req));
+  }
+
+  /** Inside a caller's transaction (ticket creation, step outcomes). */
+  async diagnoseIn(
+    em: EntityManager,
+    req: DiagnosisRequest,
+    now = new Date(),
+  ): Promise<DiagnosisResponseDto> {
+    const device: NonNullable<DiagnosisInput['device']> = {};
+    const telemetry: NonNullable<DiagnosisInput['telemetry']> = {};
+    let model: ModelRow | undefined;
+
+    if (req.deviceId) {
+      const health = await readDeviceHealth(em, req.deviceId, this.devices.healthSettings, now);
+      [model] = await em.query<ModelRow[]>(
+        `SELECT ${MODEL_COLUMNS.split(',')
+          .map((c) => `m.${c.trim()}`)
+          .join(', ')}
+           FROM devices d JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
+          WHERE d.id = $1`,
+        [req.deviceId],
+      );
+      if (health.protocol) device.protocol = health.protocol;
+      if (health.firmwareBehindLatest !== null)
+        device.firmwareBehindLatest = health.firmwareBehindLatest;
+      if (health.batteryPercent !== null) telemetry.batteryPercent = health.batteryPercent;
+      if (health.online !== null) telemetry.online = health.online;
+      if (health.lastSeenAt) telemetry.lastSeenAt = health.lastSeenAt;
+      if (health.signalDbm !== null) telemetry.signalDbm = health.signalDbm;
+      if (health.firmwareVersion) telemetry.firmwareVersion = health.firmwareVersion;
+      if (health.latestFirmware) telemetry.latestFirmware = health.latestFirmware;
+      telemetry.jamEvents24h = health.jamEvents24h;
+      telemetry.failedCodeAttempts24h = health.failedCodeAttempts24h;
+      if (health.doorAjar !== null) telemetry.doorAjar = health.doorAjar;
+      if (health.warranty.expiresAt) telemetry.warrantyExpiresAt = health.warranty.expiresAt;
+    } else if (req.manufacturer || req.model) {
+      model = await this.matchModel(em, req.manufacturer, req.model);
+      if (req.manufacturer) device.manufacturer = req.manufacturer;
+      if (req.model) device.model = req.model;
+    }
+    if (model) {
+      Object.assign(device, {
+        manufacturer: model.manufacturer,
+        model: model.model,
+        powerSource: model.power_source,
+        protocols: model.protocols,
+        hasKeyCylinder: model.has_key_cylinder,
+        hasKeypad: model.has_keypad,
+        hasBackupPower: model.has_backup_power,
+        hasFingerprint: model.has_fingerprint,
+      });
+      if (!req.deviceId && model.latest_firmware) telemetry.latestFirmware = model.latest_firmware;
+    }
+    // Explicit telemetry in the request overrides the records.
+    const { powerSource, protocol, ...given } = req.telemetry ?? {};
+    if (powerSource) device.powerSource = powerSource;
+    if (protocol) device.protocol = protocol;
+    Object.assign(telemetry, given);
+    if (given.firmwareVersion !== undefined || given.latestFirmware !== undefined)
+      delete device.firmwareBehindLatest;
+
+    const learned = model ? await this.learnedCounts(em, model.id) : {};
+    const result = diagnose({
+      symptoms: req.symptoms,
+      description: req.description,
+      device,
+      telemetry,
+      stepsTried: req.stepsTried,
+      learnedCounts: learned,
+      now: now.toISOString(),
+    });
+    return {
+      symptoms: result.symptoms,
+      textMatches: result.textMatches,
+      causes: result.causes,
+      plan: result.plan,
+      escalation: result.escalation,
+      resolved: result.resolved,
+      device: {
+        ...(req.deviceId ? { deviceId: req.deviceId } : {}),
+        ...(model
+          ? { modelId: model.id, manufacturer: model.manufacturer, model: model.model }
+          : {}),
+        learnedConfirmations: Object.values(learned).reduce<number>((sum, n) => sum + (n ?? 0), 0),
+      },
+    };
+  }
+
+  /** A confirmed cause (ticket resolved, escalation closed) teaches this tenant's priors for the model. */
+  async recordConfirmedCause(em: EntityManager, modelId: string, cause: CauseCode): Promise<void> {
+    await em.query(
+      `INSERT INTO learned_causes (tenant_id, model_id, cause, confirmations)
+       VALUES (NULLIF(current_setting('app.tenant_id', true), '')::uuid, $1, $2, 1)
+       ON CONFLICT (tenant_id, model_id, cause)
+       DO UPDATE SET confirmations = learned_causes.confirmations + 1, updated_at = now()`,
+      [modelId, cause],
+    );
+  }
+
+  private async learnedCounts(
+    em: EntityManager,
+    modelId: string,
+  ): Promise<Partial<Record<CauseCode, number>>> {
+    const rows = await em.query<{ cause: CauseCode; confirmations: number }[]>(
+      `SELECT cause, confirmations FROM learned_causes WHERE model_id = $1`,
+      [modelId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.cause, r.confirmations]));
+  }
+
+  /** Free-text manufacturer/model against the catalog: exact first, then the model name alone, then a contains match. */
+  private async matchModel(
+    em: EntityManager,
+    manufacturer?: string,
+    model?: string,
+  ): Promise<ModelRow | undefined> {
+    const [row] = await em.query<ModelRow[]>(
+      `SELECT ${MODEL_COLUMNS} FROM catalog_models
+        WHERE ($1::text IS NULL OR lower(manufacturer) = lower($1) OR strpos(lower(manufacturer), lower($1)) > 0)
+          AND ($2::text IS NULL OR strpos(lower(model), lower($2)) > 0 OR strpos(lower($2), lower(model)) > 0)
+        ORDER BY (lower(model) = lower(coalesce($2, ''))) DESC, (lower(manufacturer) = lower(coalesce($1, ''))) DESC,
+                 source DESC, length(model)
+        LIMIT 1`,
+      [manufacturer ?? null, model ?? null],
+    );
+    return row;
+  }
+}

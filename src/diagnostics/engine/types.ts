@@ -1,0 +1,117 @@
+import type {
+  CauseCategory,
+  CauseCode,
+  EscalationTarget,
+  Performer,
+  PowerSource,
+  Protocol,
+  StepCode,
+  StepOutcome,
+  SymptomCode,
+} from './codes.js';
+
+export interface DeviceInput {
+  manufacturer?: string;
+  model?: string;
+  powerSource?: PowerSource;
+  /** Protocols the model supports. */
+  protocols?: Protocol[];
+  /** The protocol actually in use. */
+  protocol?: Protocol;
+  hasKeyCylinder?: boolean;
+  hasKeypad?: boolean;
+  hasBackupPower?: boolean;
+  hasFingerprint?: boolean;
+  /** Computed by the caller from the catalog; wins over comparing versions here. */
+  firmwareBehindLatest?: boolean;
+}
+
+export interface TelemetryInput {
+  batteryPercent?: number;
+  online?: boolean;
+  lastSeenAt?: string;
+  signalDbm?: number;
+  firmwareVersion?: string;
+  latestFirmware?: string;
+  jamEvents24h?: number;
+  failedCodeAttempts24h?: number;
+  doorAjar?: boolean;
+  warrantyExpiresAt?: string;
+}
+
+export interface StepTried {
+  step: StepCode;
+  outcome: StepOutcome;
+}
+
+export interface DiagnosisInput {
+  symptoms?: SymptomCode[];
+  /** Free text; symptoms are extracted from it. */
+  description?: string;
+  device?: DeviceInput;
+  telemetry?: TelemetryInput;
+  stepsTried?: StepTried[];
+  /** Confirmed causes for this tenant and device model. */
+  learnedCounts?: Partial<Record<CauseCode, number>>;
+  /** ISO time for staleness and warranty; without it, time-relative evidence is ignored. */
+  now?: string;
+}
+
+export interface RankedCause {
+  code: CauseCode;
+  category: CauseCategory;
+  probability: number;
+  /** Plain words, strongest first: what speaks for (or against) this cause. */
+  evidence: string[];
+}
+
+export interface ExcludedCause {
+  code: CauseCode;
+  reason: string;
+}
+
+export type PlanPhase = 'entry' | 'repair';
+
+export interface PlanStep {
+  step: StepCode;
+  performer: Performer;
+  rationale: string;
+  warnings: string[];
+  /** Causes this step can fix, most likely first. */
+  fixes: CauseCode[];
+  /** P(this step fixes the problem | every step before it did not). */
+  pFix: number;
+  /** P(the plan gets as far as this step). */
+  pReach: number;
+  cost: number;
+  /** `entry` steps get a locked-out person in; `repair` steps fix the lock. */
+  phase: PlanPhase;
+}
+
+export interface Escalation {
+  recommended: boolean;
+  target: EscalationTarget | null;
+  reason: string;
+  /** Where it would go if it came to that, even when not recommended yet. */
+  likelyTarget: EscalationTarget;
+}
+
+export interface DiagnosisResult {
+  /** Reported and extracted symptoms, in contract order. */
+  symptoms: SymptomCode[];
+  textMatches: { symptom: SymptomCode; phrase: string }[];
+  /** Symptom phrases that were negated or hypothetical ("no grinding", "need new batteries"). */
+  textNegated: { symptom: SymptomCode; phrase: string }[];
+  /** Sorted by probability, descending; probabilities sum to 1. */
+  causes: RankedCause[];
+  /** Causes ruled out by hard device constraints. */
+  excluded: ExcludedCause[];
+  plan: PlanStep[];
+  /** Expected cost of working through the plan until the problem is fixed. */
+  expectedCost: number;
+  escalation: Escalation;
+  /** A tried step reported `fixed`. */
+  resolved: boolean;
+  /** Inputs the engine could not use, and why. */
+  notes: string[];
+}

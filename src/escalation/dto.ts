@@ -1,0 +1,155 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PageQueryDto } from '../common/pagination.js';
+import { CAUSE_CODES, type CauseCode } from '../diagnostics/engine/index.js';
+
+export const TARGETS = ['locksmith', 'manufacturer'] as const;
+export type Target = (typeof TARGETS)[number];
+export const ESCALATION_STATUSES = [
+  'queued',
+  'routed',
+  'claimed',
+  'scheduled',
+  'resolved',
+  'cancelled',
+] as const;
+export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
+
+export class LinkPartnerDto {
+  @ApiProperty({ example: 'harbor-locksmiths', description: 'The partner tenant’s handle' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
+  @Matches(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/, { message: 'handle must be a tenant handle' })
+  handle!: string;
+}
+
+export class PartnerProfileDto {
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['1100', '1200-'],
+    description: 'Postal codes or prefixes served',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(2000)
+  @IsString({ each: true })
+  @Length(1, 20, { each: true })
+  postalCodes?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['Lisbon'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  cities?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['Yale'],
+    description: 'Manufacturers served (manufacturer partners)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  manufacturers?: string[];
+
+  @ApiPropertyOptional({ default: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  capacity?: number;
+  @ApiPropertyOptional({ default: false, description: 'Takes emergency lockouts' })
+  @IsOptional()
+  @IsBoolean()
+  emergency?: boolean;
+}
+
+export class EscalateDto {
+  @ApiPropertyOptional({ enum: TARGETS, description: 'Defaults to the diagnosis’s recommendation' })
+  @IsOptional()
+  @IsIn(TARGETS)
+  target?: Target;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: 'Key safe code 4711; concierge on site 8-18' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  accessNotes?: string;
+}
+
+export class ListEscalationsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TARGETS }) @IsOptional() @IsIn(TARGETS) queue?: Target;
+  @ApiPropertyOptional({ enum: ESCALATION_STATUSES })
+  @IsOptional()
+  @IsIn(ESCALATION_STATUSES)
+  status?: EscalationStatus;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() ticketId?: string;
+}
+
+export class LeaseDto {
+  @ApiProperty({ format: 'uuid', description: 'The lease token your claim answered' })
+  @IsUUID()
+  leaseToken!: string;
+}
+
+export class ScheduleDto extends LeaseDto {
+  @ApiProperty({ example: '2026-11-23T09:30:00Z' }) @IsISO8601({ strict: true }) at!: string;
+}
+
+export class DeclineDto {
+  @ApiProperty({ maxLength: 2000 }) @IsString() @Length(1, 2000) reason!: string;
+}
+
+export class ResolveEscalationDto extends LeaseDto {
+  @ApiProperty({ enum: CAUSE_CODES }) @IsIn(CAUSE_CODES) confirmedCause!: CauseCode;
+  @ApiProperty({ maxLength: 5000 }) @IsString() @Length(1, 5000) notes!: string;
+}
+
+export class EscalationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The customer tenant' }) customerTenantId!: string;
+  @ApiProperty({ format: 'uuid' }) ticketId!: string;
+  @ApiProperty({ enum: TARGETS }) queue!: Target;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) partnerTenantId!: string | null;
+  @ApiProperty({ enum: ESCALATION_STATUSES }) status!: EscalationStatus;
+  @ApiProperty() urgent!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Why it waits in the queue' })
+  waitingReason!: string | null;
+  @ApiProperty({ type: Object, description: 'Everything the partner needs, and nothing more' })
+  workOrder!: unknown;
+  @ApiProperty({ type: String, nullable: true }) leaseExpiresAt!: string | null;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only in the answer to a claim' })
+  leaseToken?: string;
+  @ApiProperty({ type: String, nullable: true }) scheduledAt!: string | null;
+  @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
+  @ApiProperty({ type: String, nullable: true }) notes!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}

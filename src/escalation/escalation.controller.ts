@@ -1,0 +1,215 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { UserActor } from '../auth/actor.js';
+import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/decorators.js';
+import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
+import type { Page } from '../common/pagination.js';
+import { TicketView } from '../tickets/dto/tickets.dto.js';
+import { withEtag } from '../tickets/tickets.controller.js';
+import {
+  DeclineDto,
+  EscalateDto,
+  EscalationView,
+  LinkPartnerDto,
+  ListEscalationsQueryDto,
+  PartnerProfileDto,
+  ResolveEscalationDto,
+  ScheduleDto,
+} from './dto.js';
+import { EscalationService } from './escalation.service.js';
+import { type PartnerView, PartnersService, type ProfileView } from './partners.service.js';
+
+const PARTNER_STAFF = ['admin', 'locksmith', 'manufacturer'] as const;
+
+@ApiTags('escalation')
+@Controller()
+export class EscalationController {
+  constructor(
+    private readonly escalations: EscalationService,
+    private readonly partners: PartnersService,
+  ) {}
+
+  @Post('tickets/:id/escalate')
+  @CustomerOnly()
+  @Roles('admin', 'agent')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Escalate to a locksmith or the manufacturer',
+    description:
+      'Snapshots a work order, routes it (locksmiths covering the property, emergency-capable first for urgent cases, ' +
+      'least loaded; the manufacturer partner of the lock’s brand; else it waits in your queue and the timeline says why). ' +
+      'The ticket goes on_hold.',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  async escalate(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: EscalateDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.escalations.escalate(actor, id, dto));
+  }
+
+  @Post('partners')
+  @CustomerOnly()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Link a locksmith or manufacturer company by its handle' })
+  @ApiValidation()
+  link(@CurrentUser() actor: UserActor, @Body() dto: LinkPartnerDto): Promise<PartnerView> {
+    return this.partners.link(actor, dto);
+  }
+
+  @Get('partners')
+  @CustomerOnly()
+  @Roles('admin', 'agent')
+  @ApiOperation({ summary: 'Linked partners with their profiles' })
+  listPartners(@CurrentUser() actor: UserActor): Promise<{ data: PartnerView[] }> {
+    return this.partners.list(actor);
+  }
+
+  @Delete('partners/:partnerTenantId')
+  @CustomerOnly()
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unlink a partner' })
+  @ApiNoContentResponse()
+  @ApiNotFound('Partner')
+  unlink(@CurrentUser() actor: UserActor, @Param('partnerTenantId') id: string): Promise<void> {
+    return this.partners.unlink(actor, id);
+  }
+
+  @Get('partner-profile')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @ApiOperation({
+    summary: 'My company’s service area, brands served, capacity, emergency service',
+  })
+  profile(@CurrentUser() actor: UserActor): Promise<ProfileView> {
+    return this.partners.profile(actor);
+  }
+
+  @Put('partner-profile')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Set my company’s profile (fields left out keep their values)' })
+  @ApiValidation()
+  updateProfile(
+    @CurrentUser() actor: UserActor,
+    @Body() dto: PartnerProfileDto,
+  ): Promise<ProfileView> {
+    return this.partners.updateProfile(actor, dto);
+  }
+
+  @Get('escalations')
+  @Roles('admin', 'agent', 'manager', 'locksmith', 'manufacturer')
+  @ApiOperation({
+    summary:
+      'Partners: my queue. Customers: my escalations. `?queue=locksmith|manufacturer&status=`',
+  })
+  @ApiValidation()
+  list(
+    @CurrentUser() actor: UserActor,
+    @Query() q: ListEscalationsQueryDto,
+  ): Promise<Page<EscalationView>> {
+    return this.escalations.list(actor, q);
+  }
+
+  @Get('escalations/:id')
+  @Roles('admin', 'agent', 'manager', 'locksmith', 'manufacturer')
+  @ApiOperation({ summary: 'One escalation with its work order' })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiNotFound('Escalation')
+  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<EscalationView> {
+    return this.escalations.get(actor, id);
+  }
+
+  @Post('escalations/claim')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @ApiOperation({
+    summary: 'Take the next unclaimed escalation in my queue, atomically (204 when none)',
+    description: `The answer carries a leaseToken valid ${30} minutes; schedule and resolve need it.`,
+  })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiNoContentResponse({ description: 'Nothing to claim' })
+  async claimNext(
+    @CurrentUser() actor: UserActor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EscalationView | undefined> {
+    const claimed = await this.escalations.claimNext(actor);
+    if (!claimed) void reply.status(204);
+    else void reply.status(200);
+    return claimed;
+  }
+
+  @Post('escalations/:id/claim')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Claim this escalation (if unclaimed, or its lease expired)' })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiNotFound('Escalation')
+  claim(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<EscalationView> {
+    return this.escalations.claim(actor, id);
+  }
+
+  @Post('escalations/:id/schedule')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Schedule the visit or the case (needs the lease token)' })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiBodyAndId('Escalation')
+  schedule(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: ScheduleDto,
+  ): Promise<EscalationView> {
+    return this.escalations.schedule(actor, id, dto);
+  }
+
+  @Post('escalations/:id/decline')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Decline; the escalation is re-routed to the next partner' })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiBodyAndId('Escalation')
+  decline(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: DeclineDto,
+  ): Promise<EscalationView> {
+    return this.escalations.decline(actor, id, dto);
+  }
+
+  @Post('escalations/:id/resolve')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Close with the confirmed cause: the customer’s ticket is solved and its priors learn',
+  })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiBodyAndId('Escalation')
+  resolve(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: ResolveEscalationDto,
+  ): Promise<EscalationView> {
+    return this.escalations.resolve(actor, id, dto);
+  }
+}

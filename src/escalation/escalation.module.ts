@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { EscalationController } from './escalation.controller.js';
+import { EscalationService } from './escalation.service.js';
+import { PartnersService } from './partners.service.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({
+  imports: [TicketsModule],
+  controllers: [EscalationController, WebhooksController],
+  providers: [EscalationService, PartnersService, WebhooksService],
+  exports: [EscalationService],
+})
+export class EscalationModule {}

@@ -1,0 +1,224 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  HttpCode,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { UserActor } from '../auth/actor.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
+import { AppError } from '../common/errors.js';
+import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
+import { type Page, PageQueryDto } from '../common/pagination.js';
+import { ProblemDto } from '../common/problem.dto.js';
+import {
+  CommentView,
+  CreateCommentDto,
+  CreateTicketDto,
+  ListTicketsQueryDto,
+  RecordStepDto,
+  ResolveDto,
+  TicketEventPageDto,
+  type TicketEventView,
+  TicketPageDto,
+  TicketView,
+  UpdateTicketDto,
+} from './dto/tickets.dto.js';
+import { TicketsService } from './tickets.service.js';
+
+const CUSTOMER = ['admin', 'manager', 'agent'] as const;
+const DESK = ['admin', 'agent'] as const;
+
+/** `If-Match: "7"`, `7` or `W/"7"` -> 7; missing -> 428; not a version -> 412. */
+export function parseIfMatch(header: string | undefined): number {
+  if (header === undefined || header.trim() === '') {
+    throw new AppError(
+      'precondition_required',
+      'Send If-Match with the ticket’s version (its ETag).',
+    );
+  }
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!m)
+    throw new AppError('precondition_failed', 'If-Match does not name a version of this ticket.');
+  return Number(m[1]);
+}
+
+export function withEtag(reply: FastifyReply, view: TicketView): TicketView {
+  void reply.header('etag', `"${view.version}"`);
+  return view;
+}
+
+@ApiTags('tickets')
+@Controller('tickets')
+@CustomerOnly()
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Post()
+  @Roles(...CUSTOMER)
+  @Idempotent()
+  @ApiOperation({ summary: 'Report a faulty lock; the answer carries the diagnosis' })
+  @ApiCreatedResponse({ type: TicketView })
+  @ApiValidation()
+  @ApiNotFound('Device')
+  async create(
+    @CurrentUser() actor: UserActor,
+    @Body() dto: CreateTicketDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotencyContext() idem?: IdempotencyScope,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.create(actor, dto, idem));
+  }
+
+  @Get()
+  @Roles(...CUSTOMER)
+  @ApiOperation({
+    summary:
+      'List tickets, newest first, by status, priority, assignee, device, property, SLA, dates, text',
+  })
+  @ApiOkResponse({ type: TicketPageDto })
+  @ApiValidation()
+  list(
+    @CurrentUser() actor: UserActor,
+    @Query() q: ListTicketsQueryDto,
+  ): Promise<Page<TicketView>> {
+    return this.tickets.list(actor, q);
+  }
+
+  @Get(':id')
+  @Roles(...CUSTOMER)
+  @ApiOperation({
+    summary: 'One ticket with its diagnosis, steps tried and SLA (ETag: its version)',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiNotFound('Ticket')
+  async get(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.get(actor, id));
+  }
+
+  @Patch(':id')
+  @Roles(...DESK)
+  @ApiOperation({ summary: 'Change status, priority or assignee (If-Match required)' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: true,
+    description: 'The ticket’s version (ETag), quotes optional',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Illegal status change (`allowed` lists the legal ones)',
+  })
+  @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' })
+  async update(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: UpdateTicketDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.update(actor, id, parseIfMatch(ifMatch), dto));
+  }
+
+  @Post(':id/comments')
+  @Roles(...CUSTOMER)
+  @ApiOperation({ summary: 'Comment; internal notes (agents, admins) are never shown to managers' })
+  @ApiCreatedResponse({ type: CommentView })
+  @ApiBodyAndId('Ticket')
+  comment(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: CreateCommentDto,
+  ): Promise<CommentView> {
+    return this.tickets.comment(actor, id, dto);
+  }
+
+  @Get(':id/comments')
+  @Roles(...CUSTOMER)
+  @ApiOperation({ summary: 'Comments, oldest first (managers see public ones only)' })
+  @ApiNotFound('Ticket')
+  comments(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<CommentView>> {
+    return this.tickets.comments(actor, id, q);
+  }
+
+  @Post(':id/steps')
+  @Roles(...DESK)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Record a troubleshooting step’s outcome; answers the ticket with its re-diagnosis',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  async step(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: RecordStepDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.recordStep(actor, id, dto));
+  }
+
+  @Post(':id/resolve')
+  @Roles(...DESK)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Solve with the confirmed cause; teaches this tenant’s priors for the lock’s model',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  async resolve(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: ResolveDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.resolve(actor, id, dto));
+  }
+
+  @Get(':id/events')
+  @Roles(...CUSTOMER)
+  @ApiOperation({ summary: 'The timeline: every change, who, before/after, when' })
+  @ApiOkResponse({ type: TicketEventPageDto })
+  @ApiNotFound('Ticket')
+  events(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<TicketEventView>> {
+    return this.tickets.events(actor, id, q);
+  }
+
+  @Get(':id/diagnoses')
+  @Roles(...CUSTOMER)
+  @ApiOperation({ summary: 'The diagnosis history: at creation and after each step' })
+  @ApiNotFound('Ticket')
+  diagnoses(@CurrentUser() actor: UserActor, @Param('id') id: string) {
+    return this.tickets.diagnoses(actor, id);
+  }
+}
