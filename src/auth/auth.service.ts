@@ -3,7 +3,7 @@ import { IsNull, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { User } from '../tenancy/user.entity.js';
 import { tenantView, userView } from '../tenancy/views.js';
@@ -180,7 +180,7 @@ export class AuthService {
     const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
       const found = await em.findOne(ApiKey, { where: { keyHash } });
       if (!found || found.revokedAt !== null) return undefined;
-      await em.query(`select set_config('app.tenant_id', $1, true)`, [found.tenantId]);
+      await scopeToTenant(em, found.tenantId);
       const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
       if (!tenant) return undefined;
       // Record use at most once a minute per key, to keep authentication read-mostly.

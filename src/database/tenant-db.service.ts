@@ -7,6 +7,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class MissingTenantError extends Error {}
 
 /**
+ * Scopes the caller's transaction to a tenant for row-level security: the
+ * first statement of every tenant transaction, and the switch made by work
+ * that crosses tenants on purpose (API-key lookup, escalations).
+ */
+export async function scopeToTenant(em: EntityManager, tenantId: string): Promise<void> {
+  if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
+    // Missing context fails loudly instead of running an unscoped query.
+    throw new MissingTenantError(`a tenant scope needs a tenant id, got ${String(tenantId)}`);
+  }
+  await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+}
+
+/**
  * The only way request code reaches tenant data. Each call is one
  * transaction whose first statement scopes it to a tenant for row-level
  * security; the EntityManager is passed explicitly, never kept in ambient state.
@@ -21,7 +34,7 @@ export class TenantDb {
       throw new MissingTenantError(`tenantTransaction needs a tenant id, got ${String(tenantId)}`);
     }
     return this.ds.transaction(async (em) => {
-      await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+      await scopeToTenant(em, tenantId);
       return work(em);
     });
   }

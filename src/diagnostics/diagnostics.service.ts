@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CURRENT_TENANT_SQL } from '../database/roles.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { MODEL_COLUMNS, type ModelRow } from '../devices/device-models.service.js';
 import { DevicesService } from '../devices/devices.service.js';
@@ -119,7 +120,7 @@ export class DiagnosticsService {
   async recordConfirmedCause(em: EntityManager, modelId: string, cause: CauseCode): Promise<void> {
     await em.query(
       `INSERT INTO learned_causes (tenant_id, model_id, cause, confirmations)
-       VALUES (NULLIF(current_setting('app.tenant_id', true), '')::uuid, $1, $2, 1)
+       VALUES (${CURRENT_TENANT_SQL}, $1, $2, 1)
        ON CONFLICT (tenant_id, model_id, cause)
        DO UPDATE SET confirmations = learned_causes.confirmations + 1, updated_at = now()`,
       [modelId, cause],

@@ -5,7 +5,7 @@ import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import type { CauseCode } from '../diagnostics/engine/index.js';
 import type { TicketView } from '../tickets/dto/tickets.dto.js';
 import { ticketNumber } from '../tickets/ticket-state.util.js';
@@ -86,10 +86,6 @@ function view(r: EscalationRow, leaseToken?: string): EscalationView {
   };
 }
 
-async function asTenant(em: EntityManager, tenantId: string): Promise<void> {
-  await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
-}
-
 /** An outbox message for the partner's own webhooks, written in the partner's tenant within the same transaction. */
 async function partnerOutbox(
   em: EntityManager,
@@ -99,7 +95,7 @@ async function partnerOutbox(
   extra: object,
   thenAs: string | null,
 ): Promise<void> {
-  await asTenant(em, partnerTenantId);
+  await scopeToTenant(em, partnerTenantId);
   await em.query(
     `INSERT INTO outbox (tenant_id, topic, aggregate_id, payload) VALUES ($1, $2, $3, $4)`,
     [
@@ -109,7 +105,7 @@ async function partnerOutbox(
       JSON.stringify({ escalationId, ...extra, at: new Date().toISOString() }),
     ],
   );
-  if (thenAs) await asTenant(em, thenAs);
+  if (thenAs) await scopeToTenant(em, thenAs);
 }
 
 /**
@@ -470,7 +466,7 @@ export class EscalationService {
           },
         ),
       );
-      await asTenant(em, actor.tenantId);
+      await scopeToTenant(em, actor.tenantId);
       return view(rows[0]);
     });
   }
@@ -517,13 +513,13 @@ export class EscalationService {
     type: string,
     after: object,
   ) {
-    await asTenant(em, e.tenant_id);
+    await scopeToTenant(em, e.tenant_id);
     const [ticket] = await em.query<{ id: string; number: number }[]>(
       `SELECT id, number FROM tickets WHERE id = $1`,
       [e.ticket_id],
     );
     await this.tickets.record(em, actor, ticket, type, null, { escalationId: e.id, ...after });
-    await asTenant(em, actor.tenantId);
+    await scopeToTenant(em, actor.tenantId);
   }
 
   private async find(em: EntityManager, id: string): Promise<EscalationRow> {

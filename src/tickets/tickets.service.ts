@@ -5,6 +5,7 @@ import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { CURRENT_TENANT_SQL } from '../database/roles.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { DiagnosticsService } from '../diagnostics/diagnostics.service.js';
 import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
@@ -754,7 +755,7 @@ export class TicketsService {
   private async nextAssignee(em: EntityManager, settings: DeskSettings): Promise<string | null> {
     await em.query(
       `INSERT INTO desk_settings (tenant_id, business_hours, proactive)
-       SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid, $1, $2
+       SELECT ${CURRENT_TENANT_SQL}, $1, $2
        ON CONFLICT (tenant_id) DO NOTHING`,
       [JSON.stringify(settings.businessHours), JSON.stringify(settings.proactive)],
     );
@@ -799,11 +800,11 @@ export class TicketsService {
     await em.query(
       `WITH e AS (
          INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, internal, before, after)
-         VALUES (NULLIF(current_setting('app.tenant_id', true), '')::uuid, $1, $2, $3, $4, $5, $6, $7)
+         VALUES (${CURRENT_TENANT_SQL}, $1, $2, $3, $4, $5, $6, $7)
          RETURNING created_at
        )
        INSERT INTO outbox (tenant_id, topic, aggregate_id, payload)
-       SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid, $8, $1,
+       SELECT ${CURRENT_TENANT_SQL}, $8, $1,
               jsonb_build_object('ticketId', $1::uuid, 'number', $9::text, 'type', $2::text, 'internal', $5::boolean,
                                  'before', $6::jsonb, 'after', CASE WHEN $5 THEN NULL ELSE $7::jsonb END, 'at', e.created_at)
          FROM e`,
