@@ -113,6 +113,7 @@ export class DiagnosticsService {
           : {}),
         learnedConfirmations: Object.values(learned).reduce<number>((sum, n) => sum + (n ?? 0), 0),
       },
+      modelVersion: result.modelVersion,
     };
   }
 

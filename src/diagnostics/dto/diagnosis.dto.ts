@@ -202,4 +202,9 @@ export class DiagnosisResponseDto {
   @ApiProperty({ type: EscalationDto }) escalation!: EscalationDto;
   @ApiProperty({ description: 'A tried step fixed it' }) resolved!: boolean;
   @ApiProperty({ type: DiagnosedDeviceDto }) device!: DiagnosedDeviceDto;
+  @ApiProperty({
+    example: 'fit-2026-11-27-3f2a9c1b',
+    description: 'The parameter set that ranked and planned (`expert-1` or a fitted version)',
+  })
+  modelVersion!: string;
 }

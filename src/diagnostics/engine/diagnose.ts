@@ -30,14 +30,9 @@ import {
   ENTRY_KEY,
   ENTRY_LOCKSMITH,
   ENTRY_REMOTE_CREDENTIAL,
-  LIKELIHOOD,
-  LOG_ABSENT,
-  LOG_ABSENT_TOTAL,
-  LOG_PRESENT,
   POWER_PRIORS,
   PRIOR,
   STEP_COST,
-  STEP_FIX,
   STEPS,
   SYMPTOMS,
 } from './knowledge.js';
@@ -53,6 +48,7 @@ import {
   type Sparse,
   statsCompiled,
 } from './planning.js';
+import { DEFAULT_MODEL, type Model, textScores } from './model.js';
 import { extractFromText, type TextExtraction } from './text.js';
 import type { DiagnosisInput, DiagnosisResult, PlanPhase, PlanStep, RankedCause } from './types.js';
 
@@ -74,22 +70,6 @@ const S = (code: SymptomCode): number => SYMPTOM_POS[code];
 const C = (code: CauseCode): number => CAUSE_POS[code];
 const K = (code: StepCode): number => STEP_POS[code];
 
-/** Mean likelihood of each symptom over causes: the yardstick for "this symptom speaks for X". */
-const MEAN_LIKELIHOOD = (() => {
-  const out = new Float64Array(N_SYMPTOMS);
-  for (let s = 0; s < N_SYMPTOMS; s++) {
-    let sum = 0;
-    for (let c = 0; c < N_CAUSES; c++) sum += LIKELIHOOD[s * N_CAUSES + c];
-    out[s] = sum / N_CAUSES;
-  }
-  return out;
-})();
-
-/** log(P(s|c) / mean over causes): how much a present symptom speaks for each cause. */
-const EVIDENCE_WEIGHT = LIKELIHOOD.map((l, i) =>
-  Math.log(l / MEAN_LIKELIHOOD[Math.floor(i / N_CAUSES)]),
-);
-
 const SYMPTOM_EVIDENCE = SYMPTOM_CODES.map((s) => `symptom: ${SYMPTOMS[s].label}`);
 const SYMPTOM_AGAINST = SYMPTOM_CODES.map((s) => `not typical of it: ${SYMPTOMS[s].label}`);
 
@@ -108,7 +88,10 @@ const EMPTY_TEXT: TextExtraction = {
   stepHints: [],
 };
 
-export function diagnose(input: DiagnosisInput): DiagnosisResult {
+/** The text model speaks for a cause in the evidence list above this log-ratio. */
+const TEXT_EVIDENCE = 0.5;
+
+export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): DiagnosisResult {
   const notes: string[] = [];
 
   // ---- Symptoms: reported and extracted ---------------------------------------------------
@@ -168,11 +151,11 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
   if (presentList.length > 0) {
     for (let c = 0; c < N_CAUSES; c++) {
       if (ctx.excluded[c]) continue;
-      let sum = LOG_ABSENT_TOTAL[c];
+      let sum = model.logAbsentTotal[c];
       for (const s of presentList) {
         const i = s * N_CAUSES + c;
-        sum += LOG_PRESENT[i] - LOG_ABSENT[i];
-        const w = EVIDENCE_WEIGHT[i];
+        sum += model.logPresent[i] - model.logAbsent[i];
+        const w = model.evidenceWeight[i];
         if (w > 0.3) evidence[c].push({ w, text: SYMPTOM_EVIDENCE[s] });
         else if (w < -1.5) evidence[c].push({ w: w / 2, text: SYMPTOM_AGAINST[s] });
       }
@@ -186,11 +169,23 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
   for (const h of text.hints) {
     const c = C(h.cause);
     if (ctx.excluded[c]) continue;
-    const w = Math.log(h.ratio);
+    const w = model.hintWeight * Math.log(h.ratio);
     logp[c] += w;
     const said = `description mentions "${h.phrase}"`;
     if (w > 0.2) evidence[c].push({ w, text: said });
     else if (w < -0.2) evidence[c].push({ w, text: `against: ${said}` });
+  }
+  if (model.text && typeof input.description === 'string') {
+    const scores = textScores(model, input.description);
+    for (let c = 0; c < N_CAUSES; c++) {
+      if (ctx.excluded[c]) continue;
+      logp[c] += scores[c];
+      if (scores[c] > TEXT_EVIDENCE)
+        evidence[c].push({
+          w: scores[c],
+          text: 'the description reads like confirmed cases of it',
+        });
+    }
   }
 
   // ---- Steps already tried ----------------------------------------------------------------
@@ -217,7 +212,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
       failedSteps.push(t.step);
       const said = `${t.source}: ${t.step} did not fix it`;
       for (let c = 0; c < N_CAUSES; c++) {
-        const f = STEP_FIX[row + c];
+        const f = model.stepFix[row + c];
         if (f <= 0 || ctx.excluded[c]) continue;
         const w = Math.log(1 - OUTCOME_RELIABILITY * f);
         logp[c] += w;
@@ -228,7 +223,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
       const said = `${t.source}: ${t.step} fixed it`;
       for (let c = 0; c < N_CAUSES; c++) {
         if (ctx.excluded[c]) continue;
-        const f = Math.max(STEP_FIX[row + c], 0.02);
+        const f = Math.max(model.stepFix[row + c], 0.02);
         logp[c] += Math.log(f);
         if (f >= 0.1) evidence[c].push({ w: 1 + f, text: said });
       }
@@ -240,6 +235,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
   if (ctx.present[S('reset_did_not_help')]) tried.add('restart_lock_and_app');
 
   // ---- Posterior ----------------------------------------------------------------------------
+  if (model.temperature !== 1) for (let c = 0; c < N_CAUSES; c++) logp[c] /= model.temperature;
   const posterior = normalize(logp);
   const order: number[] = [];
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) order.push(c);
@@ -267,7 +263,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
   const resolved = resolvedBy !== undefined;
   const planned = resolved
     ? { plan: [] as PlanStep[], expectedCost: 0, entryWithoutLocksmith: 1 }
-    : buildPlan(ctx, posterior, tried);
+    : buildPlan(ctx, posterior, tried, model);
   const escalation = decideEscalation({
     ctx,
     posterior,
@@ -289,6 +285,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
     escalation,
     resolved,
     notes,
+    modelVersion: model.version,
   };
 }
 
@@ -370,10 +367,6 @@ interface PlanCandidate extends Candidate {
   phase: PlanPhase;
 }
 
-/** Per-step rows of STEP_FIX as plain arrays, shared until a diagnosis needs to change one. */
-const FIX_ROWS: readonly number[][] = STEP_CODES.map((_, k) =>
-  copyOf(STEP_FIX.subarray(k * N_CAUSES, (k + 1) * N_CAUSES)),
-);
 const at = (step: StepCode, cause: CauseCode): readonly [number, number] => [K(step), C(cause)];
 const FIX_VERIFY_WIFI = at('verify_network_settings', 'wifi_connectivity');
 const FIX_VERIFY_HUB = at('verify_network_settings', 'hub_connectivity');
@@ -441,11 +434,12 @@ function applicable(step: StepCode, ctx: Context): boolean {
  * P(fix | cause) for every step in this situation: the base table with a few context
  * adjustments (row-major [step][cause], one copy per diagnosis).
  */
-function repairFixTable(ctx: Context): number[][] {
-  const rows = FIX_ROWS.slice();
+function repairFixTable(ctx: Context, model: Model): number[][] {
+  const base = model.fixRows;
+  const rows = base.slice();
   const set = (at: readonly [number, number], p: number): void => {
     const [k, c] = at;
-    if (rows[k] === FIX_ROWS[k]) rows[k] = FIX_ROWS[k].slice();
+    if (rows[k] === base[k]) rows[k] = base[k].slice();
     rows[k][c] = p;
   };
   const present = ctx.present;
@@ -500,7 +494,7 @@ interface Planned {
   entryWithoutLocksmith: number;
 }
 
-function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>): Planned {
+function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, model: Model): Planned {
   const plan: PlanStep[] = [];
   let expectedCost = 0;
   let entryWithoutLocksmith = 1;
@@ -530,7 +524,7 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>): Pla
   }
 
   const cands: PlanCandidate[] = [];
-  const rows = repairFixTable(ctx);
+  const rows = repairFixTable(ctx, model);
   for (let k = 0; k < STEP_CODES.length; k++) {
     const step = STEP_CODES[k];
     if (used.has(step) || step === 'use_backup_power' || step === 'check_battery_level') continue;

@@ -114,4 +114,6 @@ export interface DiagnosisResult {
   resolved: boolean;
   /** Inputs the engine could not use, and why. */
   notes: string[];
+  /** The parameter set that ranked and planned: `expert-1`, or the version of a fit. */
+  modelVersion: string;
 }

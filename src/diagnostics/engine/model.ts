@@ -1,0 +1,114 @@
+/**
+ * The numbers the engine ranks and plans with, as one object: the expert tables of knowledge.ts,
+ * or those tables refitted from the training split of the case corpus (fitted-params.ts,
+ * written by `npm run diagnosis:fit`). The expert values are the fit's priors (pseudo-counts),
+ * so a cause or step the corpus says little about keeps its expert value.
+ */
+import { N_CAUSES, N_STEPS, N_SYMPTOMS, STEP_CODES, SYMPTOM_CODES } from './codes.js';
+import { FITTED } from './fitted-params.js';
+import { LIKELIHOOD, STEP_FIX, SYMPTOMS } from './knowledge.js';
+import { textFeatures } from './text-features.js';
+
+export interface FittedParams {
+  /** Names the parameter set in every answer; changes whenever the numbers change. */
+  version: string;
+  fittedAt: string;
+  trainingCases: number;
+  /** P(symptom | cause), leak included, row-major [symptom][cause]. */
+  likelihood: number[];
+  /** P(step fixes | cause), row-major [step][cause]. */
+  stepFix: number[];
+  /** Learned text model: per feature, a centred log-likelihood per cause. */
+  text: { features: string[]; weights: number[] } | null;
+  /** Scale of the text model's log-likelihoods. */
+  textWeight: number;
+  /** Scale of the hand-written phrase hints (text.ts). */
+  hintWeight: number;
+  /** Posterior temperature (calibration): log-probabilities are divided by it. */
+  temperature: number;
+}
+
+export interface Model {
+  version: string;
+  likelihood: Float64Array;
+  logPresent: Float64Array;
+  logAbsent: Float64Array;
+  logAbsentTotal: Float64Array;
+  /** log(P(s|c) / mean over causes): how much a present symptom speaks for each cause. */
+  evidenceWeight: Float64Array;
+  stepFix: Float64Array;
+  /** Per-step rows of stepFix as plain arrays, shared until a diagnosis needs to change one. */
+  fixRows: readonly number[][];
+  text: Map<string, Float64Array> | null;
+  textWeight: number;
+  hintWeight: number;
+  temperature: number;
+}
+
+export const EXPERT_VERSION = 'expert-1';
+
+/** Builds the dense tables from the given numbers (expert values where a field is absent). */
+export function buildModel(p: Partial<FittedParams> = {}): Model {
+  const likelihood = Float64Array.from(p.likelihood ?? LIKELIHOOD);
+  const stepFix = Float64Array.from(p.stepFix ?? STEP_FIX);
+  if (likelihood.length !== N_SYMPTOMS * N_CAUSES || stepFix.length !== N_STEPS * N_CAUSES)
+    throw new Error('fitted parameters do not match the codes');
+  const logPresent = new Float64Array(likelihood.length);
+  const logAbsent = new Float64Array(likelihood.length);
+  const logAbsentTotal = new Float64Array(N_CAUSES);
+  const evidenceWeight = new Float64Array(likelihood.length);
+  for (let s = 0; s < N_SYMPTOMS; s++) {
+    const salience = SYMPTOMS[SYMPTOM_CODES[s]].salience;
+    let mean = 0;
+    for (let c = 0; c < N_CAUSES; c++) mean += likelihood[s * N_CAUSES + c] / N_CAUSES;
+    for (let c = 0; c < N_CAUSES; c++) {
+      const i = s * N_CAUSES + c;
+      const l = likelihood[i];
+      logPresent[i] = Math.log(l);
+      logAbsent[i] = Math.log(1 - salience * l);
+      logAbsentTotal[c] += logAbsent[i];
+      evidenceWeight[i] = Math.log(l / mean);
+    }
+  }
+  let text: Map<string, Float64Array> | null = null;
+  if (p.text) {
+    text = new Map();
+    p.text.features.forEach((f, j) =>
+      text!.set(f, Float64Array.from(p.text!.weights.slice(j * N_CAUSES, (j + 1) * N_CAUSES))),
+    );
+  }
+  return {
+    version: p.version ?? EXPERT_VERSION,
+    likelihood,
+    logPresent,
+    logAbsent,
+    logAbsentTotal,
+    evidenceWeight,
+    stepFix,
+    fixRows: STEP_CODES.map((_, k) =>
+      Array.from(stepFix.subarray(k * N_CAUSES, (k + 1) * N_CAUSES)),
+    ),
+    text,
+    textWeight: p.textWeight ?? 0,
+    hintWeight: p.hintWeight ?? 1,
+    temperature: p.temperature ?? 1,
+  };
+}
+
+/** The text model's score per cause for a description (0 everywhere without a text model). */
+export function textScores(model: Model, description: string): Float64Array {
+  const out = new Float64Array(N_CAUSES);
+  if (!model.text || model.textWeight === 0) return out;
+  for (const f of textFeatures(description)) {
+    const row = model.text.get(f);
+    if (!row) continue;
+    for (let c = 0; c < N_CAUSES; c++) out[c] += row[c];
+  }
+  for (let c = 0; c < N_CAUSES; c++) out[c] *= model.textWeight;
+  return out;
+}
+
+/** The expert tables alone, as typed by hand in knowledge.ts. */
+export const EXPERT_MODEL: Model = buildModel();
+/** What the service uses: the fitted parameters when they exist. */
+export const DEFAULT_MODEL: Model = FITTED ? buildModel(FITTED) : EXPERT_MODEL;
