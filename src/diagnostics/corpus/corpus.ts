@@ -19,6 +19,7 @@ import {
 } from '../engine/codes.js';
 import { diagnose } from '../engine/diagnose.js';
 import { CAUSES, STEPS } from '../engine/knowledge.js';
+import { DEFAULT_MODEL, type Model } from '../engine/model.js';
 import type { DiagnosisInput, DiagnosisResult, StepTried } from '../engine/types.js';
 
 export const SOURCE_KINDS = [
@@ -58,8 +59,8 @@ export function validateCorpusCase(raw: unknown, where: string, file: string): C
   const kind = source.kind;
   if (typeof kind !== 'string' || !(SOURCE_KINDS as readonly string[]).includes(kind))
     fail(at, `source.kind must be one of ${SOURCE_KINDS.join(', ')}`);
-  if (!/^https:\/\/[^\s/]+\.[^\s/]+\/?\S*$/.test(base.source.url))
-    fail(at, 'source.url must be an https address');
+  if (!/^https?:\/\/[^\s/]+\.[^\s/]+(\/\S*)?$/.test(base.source.url))
+    fail(at, 'source.url must be an http(s) address');
   if (base.source.title.trim().length < 3) fail(at, 'source.title is empty');
   const expected = r.expected as Record<string, unknown>;
   if (!isStepCode(expected.fixStep)) fail(at, `unknown fixStep ${String(expected.fixStep)}`);
@@ -162,13 +163,17 @@ export interface CostWalk {
  * it as not fixed and diagnose again. A plan that runs out adds the cost of the real fix step
  * plus a professional's time, as the desk would then have to call one.
  */
-export function walkToFix(c: CorpusCase, input: DiagnosisInput = c.input): CostWalk {
+export function walkToFix(
+  c: CorpusCase,
+  model: Model = DEFAULT_MODEL,
+  input: DiagnosisInput = c.input,
+): CostWalk {
   const tried: StepTried[] = [...(input.stepsTried ?? [])];
   const steps: StepCode[] = [];
   let minutes = 0;
   const needed = c.expected.escalation;
   for (let i = 0; i < MAX_STEPS; i++) {
-    const result = diagnose({ ...input, stepsTried: tried });
+    const result = diagnose({ ...input, stepsTried: tried }, model);
     const next = result.plan[0];
     if (!next) break;
     steps.push(next.step);
@@ -222,14 +227,17 @@ export function oracleMinutes(c: CorpusCase): number {
 }
 
 /** After every cheap (non-escalation, non-reset) step failed: where does the engine send it? */
-export function escalationAfterCheapSteps(c: CorpusCase): EscalationTarget | null {
+export function escalationAfterCheapSteps(
+  c: CorpusCase,
+  model: Model = DEFAULT_MODEL,
+): EscalationTarget | null {
   const tried: StepTried[] = [...(c.input.stepsTried ?? [])];
-  let result: DiagnosisResult = diagnose(c.input);
+  let result: DiagnosisResult = diagnose(c.input, model);
   for (let i = 0; i < MAX_STEPS && !result.escalation.recommended; i++) {
     const next = result.plan.find((p) => !STEPS[p.step].escalation && p.step !== 'factory_reset');
     if (!next) break;
     tried.push({ step: next.step, outcome: 'not_fixed' });
-    result = diagnose({ ...c.input, stepsTried: tried });
+    result = diagnose({ ...c.input, stepsTried: tried }, model);
   }
   return result.escalation.recommended ? result.escalation.target : null;
 }
@@ -264,18 +272,18 @@ export function unsafePlan(input: DiagnosisInput, result: DiagnosisResult): bool
   return Boolean(lockedOut) && result.plan.some((p) => p.step === 'factory_reset');
 }
 
-export function measureCase(c: CorpusCase): CaseMeasures {
-  const result = diagnose(c.input);
+export function measureCase(c: CorpusCase, model: Model = DEFAULT_MODEL): CaseMeasures {
+  const result = diagnose(c.input, model);
   const codes = result.causes.map((x) => x.code);
   const first = result.plan[0]?.step ?? null;
   const rank = codes.indexOf(c.expected.cause) + 1;
-  const textOnly = diagnose({ ...c.input, symptoms: [] }).causes.map((x) => x.code);
+  const textOnly = diagnose({ ...c.input, symptoms: [] }, model).causes.map((x) => x.code);
   const brier = result.causes.reduce(
     (s, x) => s + (x.probability - (x.code === c.expected.cause ? 1 : 0)) ** 2,
     0,
   );
   const needed = c.expected.escalation;
-  const target = needed ? escalationAfterCheapSteps(c) : null;
+  const target = needed ? escalationAfterCheapSteps(c, model) : null;
   return {
     id: c.id,
     category: CAUSES[c.expected.cause].category,
@@ -292,7 +300,7 @@ export function measureCase(c: CorpusCase): CaseMeasures {
     descriptionTop3: textOnly.slice(0, 3).includes(c.expected.cause),
     topProbability: result.causes[0]?.probability ?? 0,
     brier,
-    minutes: walkToFix(c).minutes,
+    minutes: walkToFix(c, model).minutes,
     unsafe: unsafePlan(c.input, result),
   };
 }
