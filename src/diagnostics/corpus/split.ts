@@ -9,9 +9,14 @@ import { type CorpusCase, loadCorpusDir, sha256 } from './corpus.js';
 
 export interface FrozenSplit {
   frozenAt: string;
+  /** Days on which cases added later were split by the same rule (frozen ones never move). */
+  extendedAt: string[];
   share: number;
   sha256: string;
+  /** The evaluation cases. */
   ids: string[];
+  /** The training cases at the last freeze: cases outside both lists are new. */
+  trainingIds: string[];
 }
 
 export const TRAINING_DIR = 'cases';
