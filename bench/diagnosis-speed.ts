@@ -16,6 +16,7 @@ import {
   STEP_OUTCOMES,
   SYMPTOM_CODES,
 } from '../src/diagnostics/engine/index.js';
+import { DEFAULT_MODEL } from '../src/diagnostics/engine/model.js';
 
 const TARGET = 20_000;
 
@@ -92,8 +93,19 @@ function makeInputs(n: number, seed: number): DiagnosisInput[] {
   return inputs;
 }
 
+/** Inputs of the fixture cases and of every corpus case (their real descriptions). */
 function benchmarkCases(): DiagnosisInput[] {
-  const dir = resolve(process.cwd(), 'test/fixtures/diagnosis');
+  const out: DiagnosisInput[] = [];
+  for (const folder of [
+    'test/fixtures/diagnosis',
+    'corpus/diagnosis/cases',
+    'corpus/diagnosis/evaluation',
+  ])
+    out.push(...inputsIn(resolve(process.cwd(), folder)));
+  return out;
+}
+
+function inputsIn(dir: string): DiagnosisInput[] {
   if (!existsSync(dir)) return [];
   const out: DiagnosisInput[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
@@ -109,9 +121,10 @@ function benchmarkCases(): DiagnosisInput[] {
 
 function main(): void {
   const seconds = Number(process.argv[2] ?? 5);
-  const inputs = [...makeInputs(2000, 42), ...benchmarkCases()];
+  const cases = benchmarkCases();
+  const inputs = [...makeInputs(2000, 42), ...cases, ...cases];
   console.log(
-    `Diagnosis speed: pure engine, one core, ${inputs.length} distinct inputs (text, codes, telemetry, lockouts, tried steps, learned priors, benchmark cases)`,
+    `Diagnosis speed: pure engine (${DEFAULT_MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and corpus cases twice)`,
   );
 
   // Warm up the JIT on every input, a few times over, before measuring.

@@ -11,7 +11,14 @@ import { type CauseCode, diagnose, type DiagnosisInput } from './engine/index.js
 /** A request as the service takes it: the HTTP body, or a ticket's data. */
 export type DiagnosisRequest = Pick<
   DiagnosisRequestDto,
-  'deviceId' | 'manufacturer' | 'model' | 'symptoms' | 'description' | 'telemetry' | 'stepsTried'
+  | 'deviceId'
+  | 'manufacturer'
+  | 'model'
+  | 'symptoms'
+  | 'description'
+  | 'telemetry'
+  | 'stepsTried'
+  | 'answers'
 >;
 
 /**
@@ -96,6 +103,7 @@ export class DiagnosticsService {
       device,
       telemetry,
       stepsTried: req.stepsTried,
+      answers: req.answers,
       learnedCounts: learned,
       now: now.toISOString(),
     });
@@ -114,6 +122,7 @@ export class DiagnosticsService {
         learnedConfirmations: Object.values(learned).reduce<number>((sum, n) => sum + (n ?? 0), 0),
       },
       modelVersion: result.modelVersion,
+      questions: result.questions,
     };
   }
 

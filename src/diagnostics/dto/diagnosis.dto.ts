@@ -88,6 +88,20 @@ export class StepTriedDto {
   @ApiProperty({ enum: STEP_OUTCOMES }) @IsIn(STEP_OUTCOMES) outcome!: StepOutcome;
 }
 
+export class AnswerDto {
+  @ApiProperty({ enum: SYMPTOM_CODES }) @IsIn(SYMPTOM_CODES) symptom!: SymptomCode;
+  @ApiProperty({ description: '`false` is evidence against the symptom, not merely its absence' })
+  @IsBoolean()
+  present!: boolean;
+}
+
+export class QuestionDto {
+  @ApiProperty({ enum: SYMPTOM_CODES }) symptom!: SymptomCode;
+  @ApiProperty({ example: 'Does the keypad stay dark or ignore touches?' }) text!: string;
+  @ApiProperty({ example: 4.5, description: 'Minutes the answer saves on average' })
+  expectedSavingMinutes!: number;
+}
+
 export class DiagnosisRequestDto {
   @ApiPropertyOptional({
     format: 'uuid',
@@ -141,6 +155,17 @@ export class DiagnosisRequestDto {
   @ValidateNested({ each: true })
   @Type(() => StepTriedDto)
   stepsTried?: StepTriedDto[];
+
+  @ApiPropertyOptional({
+    type: [AnswerDto],
+    description: 'Answers to earlier `questions`',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(SYMPTOM_CODES.length)
+  @ValidateNested({ each: true })
+  @Type(() => AnswerDto)
+  answers?: AnswerDto[];
 }
 
 export class CauseDto {
@@ -207,4 +232,9 @@ export class DiagnosisResponseDto {
     description: 'The parameter set that ranked and planned (`expert-1` or a fitted version)',
   })
   modelVersion!: string;
+  @ApiProperty({
+    type: [QuestionDto],
+    description: 'Up to three facts whose answers would most lower the expected cost to fix',
+  })
+  questions!: QuestionDto[];
 }

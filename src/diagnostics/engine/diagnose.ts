@@ -49,6 +49,7 @@ import {
   statsCompiled,
 } from './planning.js';
 import { DEFAULT_MODEL, type Model, textScores } from './model.js';
+import { type Question, type RepairPlanning, worthAsking } from './questions.js';
 import { extractFromText, type TextExtraction } from './text.js';
 import type { DiagnosisInput, DiagnosisResult, PlanPhase, PlanStep, RankedCause } from './types.js';
 
@@ -105,6 +106,23 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
     else notes.push(`unknown symptom code ignored: ${String(s)}`);
   }
   for (const s of text.symptoms) seen[S(s)] = 1;
+  // Answers to questions: a "yes" is a reported symptom; a "no" is evidence against it (below)
+  // and withdraws what the text suggested, except a lockout, which no answer can lift.
+  const answered = new Uint8Array(N_SYMPTOMS);
+  const deniedList: number[] = [];
+  for (const a of input.answers ?? []) {
+    if (!a || !isSymptomCode(a.symptom) || typeof a.present !== 'boolean') {
+      notes.push('an answer with an unknown symptom code was ignored');
+      continue;
+    }
+    const i = S(a.symptom);
+    answered[i] = 1;
+    if (a.present) seen[i] = 1;
+    else if (a.symptom !== 'locked_out' || !seen[i]) {
+      seen[i] = 0;
+      deniedList.push(i);
+    }
+  }
   const symptoms: SymptomCode[] = [];
   for (let s = 0; s < N_SYMPTOMS; s++) if (seen[s]) symptoms.push(SYMPTOM_CODES[s]);
 
@@ -160,6 +178,17 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
         else if (w < -1.5) evidence[c].push({ w: w / 2, text: SYMPTOM_AGAINST[s] });
       }
       logp[c] += sum;
+    }
+  }
+  for (const s of deniedList) {
+    for (let c = 0; c < N_CAUSES; c++) {
+      if (ctx.excluded[c]) continue;
+      const i = s * N_CAUSES + c;
+      // Replace the weak "not mentioned" term by a firm "not there".
+      const w = Math.log(1 - model.likelihood[i]) - model.logAbsent[i];
+      logp[c] += w;
+      if (w < -0.7)
+        evidence[c].push({ w, text: `answered no: ${SYMPTOMS[SYMPTOM_CODES[s]].label}` });
     }
   }
 
@@ -261,9 +290,15 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
 
   // ---- Plan and escalation ------------------------------------------------------------------
   const resolved = resolvedBy !== undefined;
-  const planned = resolved
+  const planned: Planned = resolved
     ? { plan: [] as PlanStep[], expectedCost: 0, entryWithoutLocksmith: 1 }
     : buildPlan(ctx, posterior, tried, model);
+  let questions: Question[] = [];
+  if (planned.repair) {
+    const known = new Uint8Array(N_SYMPTOMS);
+    for (let i = 0; i < N_SYMPTOMS; i++) known[i] = ctx.present[i] || answered[i];
+    questions = worthAsking(posterior, known, planned.repair, model);
+  }
   const escalation = decideEscalation({
     ctx,
     posterior,
@@ -285,6 +320,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
     escalation,
     resolved,
     notes,
+    questions,
     modelVersion: model.version,
   };
 }
@@ -492,6 +528,8 @@ interface Planned {
   expectedCost: number;
   /** P(some entry step other than a locksmith gets a locked-out person in). */
   entryWithoutLocksmith: number;
+  /** The repair candidates as planned, for the value of a question. */
+  repair?: RepairPlanning;
 }
 
 function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, model: Model): Planned {
@@ -550,7 +588,7 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
   }
   const kept = prune(order, sp, posterior, NEGLIGIBLE);
   expectedCost += emit(plan, kept.order, cands, sp, posterior, ctx, kept.stats);
-  return { plan, expectedCost, entryWithoutLocksmith };
+  return { plan, expectedCost, entryWithoutLocksmith, repair: { sp, before, order } };
 }
 
 /**

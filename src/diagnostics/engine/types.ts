@@ -51,6 +51,8 @@ export interface DiagnosisInput {
   device?: DeviceInput;
   telemetry?: TelemetryInput;
   stepsTried?: StepTried[];
+  /** Answers to questions: `present: false` is evidence against the symptom, not its absence. */
+  answers?: { symptom: SymptomCode; present: boolean }[];
   /** Confirmed causes for this tenant and device model. */
   learnedCounts?: Partial<Record<CauseCode, number>>;
   /** ISO time for staleness and warranty; without it, time-relative evidence is ignored. */
@@ -114,6 +116,8 @@ export interface DiagnosisResult {
   resolved: boolean;
   /** Inputs the engine could not use, and why. */
   notes: string[];
+  /** Up to three facts whose answers would most lower the expected cost to fix. */
+  questions: { symptom: SymptomCode; text: string; expectedSavingMinutes: number }[];
   /** The parameter set that ranked and planned: `expert-1`, or the version of a fit. */
   modelVersion: string;
 }
