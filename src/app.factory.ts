@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { PROBLEM_CONTENT_TYPE, ProblemFilter } from './common/problem.filter.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import type { ResolvedConfig } from './config/config.provider.js';
 import { assertRuntimeRoleIsRestricted } from './database/runtime-role.js';
@@ -47,6 +48,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  await registerSecurityHeaders(fastify, config);
 
   app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       runMigrations: true,
       nodeEnv: 'development',
+      hstsMaxAgeSeconds: 0,
+      idempotencyPurgeIntervalSeconds: 3600,
     });
     expect(c.embeddedDataDir).toMatch(/\.data\/postgres$/);
   });
@@ -27,6 +29,12 @@ describe('loadConfig', () => {
     ],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', /one of development, production, test/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
+    [{ HSTS_MAX_AGE_SECONDS: 'yes' }, 'HSTS_MAX_AGE_SECONDS', /whole number/],
+    [
+      { IDEMPOTENCY_PURGE_INTERVAL_SECONDS: '-5' },
+      'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
+      /whole number/,
+    ],
   ])('refuses %j naming %s', (env, variable, message) => {
     let error: unknown;
     try {

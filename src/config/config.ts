@@ -35,6 +35,10 @@ export interface AppConfig {
   /** Minutes an urgent / a normal escalation may wait unclaimed before it is re-routed. */
   escalationClaimMinutesUrgent: number;
   escalationClaimMinutes: number;
+  /** Seconds between purges of expired Idempotency-Keys; 0 turns it off. */
+  idempotencyPurgeIntervalSeconds: number;
+  /** Strict-Transport-Security max-age; 0 (default) sends no HSTS: set it only when clients reach the API over HTTPS. */
+  hstsMaxAgeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +144,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     escalationClaimMinutesUrgent: int(env, 'ESCALATION_CLAIM_MINUTES_URGENT', 30, 1, 10_080),
     escalationClaimMinutes: int(env, 'ESCALATION_CLAIM_MINUTES', 240, 1, 43_200),
+    idempotencyPurgeIntervalSeconds: int(
+      env,
+      'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
+      nodeEnv === 'test' ? 0 : 3600,
+      0,
+      86_400,
+    ),
+    hstsMaxAgeSeconds: int(env, 'HSTS_MAX_AGE_SECONDS', 0, 0, 63_072_000),
   };
 }

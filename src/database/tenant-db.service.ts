@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { claimIdempotencyKeyIn } from '../common/idempotency/idempotency-context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,6 +36,8 @@ export class TenantDb {
     }
     return this.ds.transaction(async (em) => {
       await scopeToTenant(em, tenantId);
+      // Inside a request with an Idempotency-Key: this transaction holds the key until it ends.
+      await claimIdempotencyKeyIn(em, tenantId);
       return work(em);
     });
   }

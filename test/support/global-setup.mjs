@@ -33,7 +33,8 @@ export default async function globalSetup() {
   await mkdir(parent, { recursive: true });
   await chmod(parent, 0o755);
   const port = await freePort();
-  const password = 'lockdesk-test';
+  // Random per run: no fixed superuser password, even on a throw-away server.
+  const password = randomBytes(24).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,

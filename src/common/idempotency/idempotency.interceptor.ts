@@ -7,11 +7,16 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { catchError, concatMap, from, of, type Observable, throwError } from 'rxjs';
+import { catchError, concatMap, of, type Observable, throwError } from 'rxjs';
 import type { Actor } from '../../auth/actor.js';
 import { canonicalJson } from '../canonical-json.js';
 import { AppError } from '../errors.js';
-import { IdempotencyScope, IdempotencyService } from './idempotency.service.js';
+import {
+  idempotencyContext,
+  IdempotencyScope,
+  IdempotencyService,
+  IdempotentReplay,
+} from './idempotency.service.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -20,8 +25,9 @@ type Req = FastifyRequest & { actor?: Actor; idempotency?: IdempotencyScope };
 /**
  * `Idempotency-Key` on a POST: the same key and body replay the first
  * answer, another body is 422, a concurrent duplicate is 409. Keys are kept
- * per tenant for 24 hours. Only successful answers are stored; a failed
- * request frees its key.
+ * per tenant for 24 hours. Only successful answers are stored, in the
+ * effect's own transaction; the claim is that transaction's advisory lock,
+ * so a failed or crashed attempt frees its key at once.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -53,27 +59,40 @@ export class IdempotencyInterceptor implements NestInterceptor {
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
       (request.method === 'POST' ? 201 : 200);
 
-    const claim = await this.store.claim(actor.tenantId, key, requestHash, request.method, path);
+    const claim = await this.store.check(actor.tenantId, key, requestHash);
+    const reply = http.getResponse<FastifyReply>();
     if (claim.kind === 'replay') {
-      void http
-        .getResponse<FastifyReply>()
-        .header('idempotent-replayed', 'true')
-        .status(claim.status);
+      void reply.header('idempotent-replayed', 'true').status(claim.status);
       return of(claim.body);
     }
 
-    const scope = new IdempotencyScope(actor.tenantId, key, status);
-    request.idempotency = scope;
-    return next.handle().pipe(
-      concatMap(async (body: unknown) => {
-        if (!scope.completed) await this.store.complete(scope, body);
-        return body;
-      }),
-      catchError((err: unknown) =>
-        from(this.store.release(actor.tenantId, key).catch(() => undefined)).pipe(
-          concatMap(() => throwError(() => err)),
-        ),
-      ),
+    const scope = new IdempotencyScope(
+      actor.tenantId,
+      key,
+      requestHash,
+      request.method,
+      path,
+      status,
     );
+    request.idempotency = scope;
+    // The handler's tenant transactions take the key (TenantDb -> claimIdempotencyKeyIn): the
+    // handler runs in this async context because Nest binds it when handle() is called.
+    return idempotencyContext
+      .run(scope, () => next.handle())
+      .pipe(
+        concatMap(async (body: unknown) => {
+          if (!scope.completed) await this.store.complete(scope, body);
+          return body;
+        }),
+        catchError((err: unknown) => {
+          // Another attempt completed while this one ran: its effect rolled back; answer as it did.
+          if (err instanceof IdempotentReplay) {
+            void reply.header('idempotent-replayed', 'true').status(err.status);
+            return of(err.body);
+          }
+          // Nothing to release: the claim was the failed transaction's lock, gone with it.
+          return throwError(() => err);
+        }),
+      );
   }
 }
