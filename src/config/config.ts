@@ -35,6 +35,10 @@ export interface AppConfig {
   /** Minutes an urgent / a normal escalation may wait unclaimed before it is re-routed. */
   escalationClaimMinutesUrgent: number;
   escalationClaimMinutes: number;
+  /** How far ahead a partner may schedule a visit. */
+  escalationVisitHorizonDays: number;
+  /** The longest a claim's lease may run from now (a scheduled visit extends it up to this). */
+  escalationLeaseMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +112,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (databaseUrl === undefined && nodeEnv === 'production') {
     throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production');
   }
+  const horizonDays = int(env, 'ESCALATION_VISIT_HORIZON_DAYS', 60, 1, 3650);
   return {
     nodeEnv,
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -140,5 +145,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     escalationClaimMinutesUrgent: int(env, 'ESCALATION_CLAIM_MINUTES_URGENT', 30, 1, 10_080),
     escalationClaimMinutes: int(env, 'ESCALATION_CLAIM_MINUTES', 240, 1, 43_200),
+    escalationVisitHorizonDays: horizonDays,
+    // Default: room for a visit at the horizon plus the 4 h grace after it.
+    escalationLeaseMaxHours: int(
+      env,
+      'ESCALATION_LEASE_MAX_HOURS',
+      horizonDays * 24 + 4,
+      1,
+      87_600,
+    ),
   };
 }
