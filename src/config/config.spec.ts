@@ -15,6 +15,17 @@ describe('loadConfig', () => {
     expect(c.embeddedDataDir).toMatch(/\.data\/postgres$/);
   });
 
+  it('bounds partner visits at 60 days and leases at the horizon plus the 4 h grace', () => {
+    expect(loadConfig({})).toMatchObject({
+      escalationVisitHorizonDays: 60,
+      escalationLeaseMaxHours: 60 * 24 + 4,
+    });
+    expect(loadConfig({ ESCALATION_VISIT_HORIZON_DAYS: '7' }).escalationLeaseMaxHours).toBe(172);
+    expect(
+      loadConfig({ ESCALATION_VISIT_HORIZON_DAYS: '7', ESCALATION_LEASE_MAX_HOURS: '24' }),
+    ).toMatchObject({ escalationVisitHorizonDays: 7, escalationLeaseMaxHours: 24 });
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT', /PORT must be a whole number, got "abc"/],
     [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
@@ -35,6 +46,8 @@ describe('loadConfig', () => {
       'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
       /whole number/,
     ],
+    [{ ESCALATION_VISIT_HORIZON_DAYS: '0' }, 'ESCALATION_VISIT_HORIZON_DAYS', /between 1 and/],
+    [{ ESCALATION_LEASE_MAX_HOURS: 'forever' }, 'ESCALATION_LEASE_MAX_HOURS', /whole number/],
   ])('refuses %j naming %s', (env, variable, message) => {
     let error: unknown;
     try {

@@ -39,6 +39,10 @@ export interface AppConfig {
   idempotencyPurgeIntervalSeconds: number;
   /** Strict-Transport-Security max-age; 0 (default) sends no HSTS: set it only when clients reach the API over HTTPS. */
   hstsMaxAgeSeconds: number;
+  /** How far ahead a partner may schedule a visit. */
+  escalationVisitHorizonDays: number;
+  /** The longest a claim's lease may run from now (a scheduled visit extends it up to this). */
+  escalationLeaseMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (databaseUrl === undefined && nodeEnv === 'production') {
     throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production');
   }
+  const horizonDays = int(env, 'ESCALATION_VISIT_HORIZON_DAYS', 60, 1, 3650);
   return {
     nodeEnv,
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -152,5 +157,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       86_400,
     ),
     hstsMaxAgeSeconds: int(env, 'HSTS_MAX_AGE_SECONDS', 0, 0, 63_072_000),
+    escalationVisitHorizonDays: horizonDays,
+    // Default: room for a visit at the horizon plus the 4 h grace after it.
+    escalationLeaseMaxHours: int(
+      env,
+      'ESCALATION_LEASE_MAX_HOURS',
+      horizonDays * 24 + 4,
+      1,
+      87_600,
+    ),
   };
 }

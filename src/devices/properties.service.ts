@@ -5,6 +5,7 @@ import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { likeLiteral } from '../database/like.js';
 import { isForeignKeyViolation } from '../database/pg-errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type {
@@ -74,7 +75,7 @@ export class PropertiesService {
       const rows = await em.query<PropertyRow[]>(
         `SELECT ${COLUMNS} FROM properties
           WHERE ($1::uuid IS NULL OR id > $1)
-            AND ($2::text IS NULL OR name ILIKE '%' || replace(replace(replace($2, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')
+            AND ($2::text IS NULL OR name ILIKE '%' || ${likeLiteral('$2')} || '%')
           ORDER BY id LIMIT $3`,
         [after, q.q ?? null, limit + 1],
       );

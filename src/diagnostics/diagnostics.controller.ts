@@ -9,12 +9,12 @@ import { KNOWLEDGE } from './engine/index.js';
 
 @ApiTags('diagnostics')
 @Controller()
-@CustomerOnly()
 export class DiagnosticsController {
   constructor(private readonly diagnostics: DiagnosticsService) {}
 
   @Post('diagnoses')
   @HttpCode(200)
+  @CustomerOnly()
   @Roles('admin', 'manager', 'agent')
   @ApiOperation({
     summary: 'Rank what is most likely wrong with a lock and plan the cheapest path to a fix',
@@ -32,6 +32,7 @@ export class DiagnosticsController {
     return this.diagnostics.run(actor.tenantId, dto);
   }
 
+  // Partners too: they name a confirmed cause when they resolve an escalation.
   @Get('diagnostics/knowledge')
   @AnyRole()
   @ApiOperation({

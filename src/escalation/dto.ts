@@ -51,6 +51,12 @@ export class PartnerProfileDto {
   @ArrayMaxSize(2000)
   @IsString({ each: true })
   @Length(1, 20, { each: true })
+  // Prefixes are matched literally; this also keeps `%`, `_` and `\` out of them.
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, {
+    each: true,
+    message:
+      'each postal code may hold only letters, digits, spaces and hyphens, starting with a letter or digit',
+  })
   postalCodes?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['Lisbon'] })
@@ -120,7 +126,13 @@ export class LeaseDto {
 }
 
 export class ScheduleDto extends LeaseDto {
-  @ApiProperty({ example: '2026-11-23T09:30:00Z' }) @IsISO8601({ strict: true }) at!: string;
+  @ApiProperty({
+    example: '2026-11-23T09:30:00Z',
+    description:
+      'The visit: in the future and within ESCALATION_VISIT_HORIZON_DAYS (60 by default)',
+  })
+  @IsISO8601({ strict: true })
+  at!: string;
 }
 
 export class DeclineDto {

@@ -84,7 +84,13 @@ export class EscalationController {
   @CustomerOnly()
   @Roles('admin')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Unlink a partner' })
+  @ApiOperation({
+    summary: 'Unlink a partner',
+    description:
+      'The partner loses sight of all your escalations at once (row-level security needs the link). ' +
+      'Open ones routed to it are re-routed to another linked partner or wait in your queue; ' +
+      'each ticket gets an `escalation_revoked` event and the partner an `escalation.revoked` message.',
+  })
   @ApiNoContentResponse()
   @ApiNotFound('Partner')
   unlink(@CurrentUser() actor: UserActor, @Param('partnerTenantId') id: string): Promise<void> {
@@ -170,7 +176,12 @@ export class EscalationController {
   @TenantKinds('locksmith', 'manufacturer')
   @Roles(...PARTNER_STAFF)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Schedule the visit or the case (needs the lease token)' })
+  @ApiOperation({
+    summary: 'Schedule the visit or the case (needs the lease token)',
+    description:
+      '`at` must be in the future and within ESCALATION_VISIT_HORIZON_DAYS (default 60). The lease then runs ' +
+      'to the visit plus 4 h, but never more than ESCALATION_LEASE_MAX_HOURS from now (default: the horizon plus 4 h).',
+  })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')
   schedule(
@@ -202,6 +213,8 @@ export class EscalationController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Close with the confirmed cause: the customer’s ticket is solved and its priors learn',
+    description:
+      'Once: a resolved escalation, or a ticket the desk already solved, answers 409 with `allowed` transitions.',
   })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')

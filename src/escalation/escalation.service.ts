@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
+import { likeLiteral } from '../database/like.js';
 import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import type { CauseCode } from '../diagnostics/engine/index.js';
 import type { TicketView } from '../tickets/dto/tickets.dto.js';
@@ -20,11 +22,22 @@ import type {
   ScheduleDto,
   Target,
 } from './dto.js';
+import { allowedEscalationTransitions } from './escalation-state.util.js';
 
 /** How long a claim holds an escalation before it returns to the queue unworked. */
 export const LEASE_MINUTES = 30;
-/** After a scheduled visit, the lease lasts until the visit plus this. */
+/** After a scheduled visit, the lease lasts until the visit plus this (never past ESCALATION_LEASE_MAX_HOURS from now). */
 export const VISIT_GRACE_HOURS = 4;
+const OPEN = ['routed', 'claimed', 'scheduled'] as const;
+
+/** 409 in the state-machine shape tickets use: what happened and where the escalation may go from here. */
+function stateError(e: EscalationRow, detail: string): AppError {
+  const leaseLive = e.lease_expires_at !== null && e.lease_expires_at > new Date();
+  const allowed = allowedEscalationTransitions(e.status, leaseLive);
+  return new AppError('escalation_state', `${detail} Allowed: ${allowed.join(', ') || 'none'}.`, {
+    allowed,
+  });
+}
 
 interface EscalationRow {
   tenant_id: string;
@@ -120,6 +133,7 @@ export class EscalationService {
   constructor(
     private readonly db: TenantDb,
     private readonly tickets: TicketsService,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   /** Customer side: snapshot a work order, route it, put the ticket on hold. */
@@ -196,7 +210,8 @@ export class EscalationService {
           AND CASE $1
                 WHEN 'locksmith' THEN
                   EXISTS (SELECT 1 FROM unnest(p.postal_codes) pc
-                           WHERE upper(replace($3, ' ', '')) LIKE upper(replace(pc, ' ', '')) || '%')
+                           WHERE replace(pc, ' ', '') <> ''
+                             AND upper(replace($3, ' ', '')) LIKE ${likeLiteral("upper(replace(pc, ' ', ''))")} || '%')
                   OR lower($4) = ANY (SELECT lower(c) FROM unnest(p.cities) c)
                 ELSE lower($5) = ANY (SELECT lower(m) FROM unnest(p.manufacturers) m)
               END
@@ -222,7 +237,7 @@ export class EscalationService {
         : `No linked manufacturer partner serves ${wo.lock.manufacturer}; waiting in your manufacturer queue`;
     await em.query(
       `UPDATE escalations SET partner_tenant_id = $2, status = $3, waiting_reason = $4, routed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
-         lease_token = NULL, lease_expires_at = NULL, claimed_by = NULL, updated_at = now()
+         lease_token = NULL, lease_expires_at = NULL, claimed_by = NULL, scheduled_at = NULL, updated_at = now()
        WHERE id = $1`,
       [id, pick?.partner ?? null, pick ? 'routed' : 'queued', waitingReason],
     );
@@ -353,8 +368,8 @@ export class EscalationService {
       const e = await this.partnerRow(em, actor, id);
       const leaseLive = e.lease_expires_at !== null && e.lease_expires_at > new Date();
       if (!(e.status === 'routed' || (['claimed', 'scheduled'].includes(e.status) && !leaseLive))) {
-        throw new AppError(
-          'escalation_state',
+        throw stateError(
+          e,
           `The escalation is ${e.status}${leaseLive ? ' under a live claim' : ''}.`,
         );
       }
@@ -370,15 +385,22 @@ export class EscalationService {
     });
   }
 
+  /**
+   * A visit in the future and within ESCALATION_VISIT_HORIZON_DAYS; the lease
+   * then runs to the visit plus VISIT_GRACE_HOURS, but never more than
+   * ESCALATION_LEASE_MAX_HOURS from now.
+   */
   schedule(actor: UserActor, id: string, dto: ScheduleDto): Promise<EscalationView> {
+    const at = this.visitTime(dto.at);
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const e = await this.leased(em, actor, id, dto.leaseToken);
-      const at = new Date(dto.at);
       const [rows] = await em.query<[EscalationRow[], number]>(
         `UPDATE escalations SET status = 'scheduled', scheduled_at = $2, updated_at = now(),
-                lease_expires_at = greatest(lease_expires_at, $2::timestamptz + make_interval(hours => $3))
+                lease_expires_at = least(
+                  greatest(lease_expires_at, $2::timestamptz + make_interval(hours => $3)),
+                  now() + make_interval(hours => $4))
           WHERE id = $1 RETURNING *`,
-        [id, at, VISIT_GRACE_HOURS],
+        [id, at, VISIT_GRACE_HOURS, this.config.escalationLeaseMaxHours],
       );
       await partnerOutbox(
         em,
@@ -393,12 +415,29 @@ export class EscalationService {
     });
   }
 
+  private visitTime(raw: string): Date {
+    const at = new Date(raw);
+    const now = Date.now();
+    const horizonDays = this.config.escalationVisitHorizonDays;
+    let message: string | undefined;
+    if (Number.isNaN(at.getTime())) message = 'at must be a date and time';
+    else if (at.getTime() <= now) message = 'at must be in the future';
+    else if (at.getTime() > now + horizonDays * 86_400_000)
+      message = `at must be within ${horizonDays} days from now`;
+    if (message) {
+      throw new AppError('validation_failed', 'One or more fields are invalid.', {
+        errors: [{ field: 'at', message }],
+      });
+    }
+    return at;
+  }
+
   /** The partner hands it back: it is re-routed to the next partner (never to one that declined). */
   decline(actor: UserActor, id: string, dto: DeclineDto): Promise<EscalationView> {
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const e = await this.partnerRow(em, actor, id);
-      if (!['routed', 'claimed', 'scheduled'].includes(e.status)) {
-        throw new AppError('escalation_state', `The escalation is ${e.status}.`);
+      if (!(OPEN as readonly string[]).includes(e.status)) {
+        throw stateError(e, `The escalation is ${e.status}.`);
       }
       await partnerOutbox(
         em,
@@ -469,6 +508,43 @@ export class EscalationService {
       await scopeToTenant(em, actor.tenantId);
       return view(rows[0]);
     });
+  }
+
+  /**
+   * A customer unlinked a partner (its link row is already gone, so RLS hides
+   * every escalation of this customer from the partner from now on): each open
+   * escalation routed to it goes back to routing, like a decline, with a
+   * timeline event on the ticket and an `escalation.revoked` message to the
+   * partner's own webhooks. Runs in the unlink's transaction, customer-scoped.
+   */
+  async revokePartner(em: EntityManager, actor: UserActor, partnerTenantId: string): Promise<void> {
+    const open = await em.query<EscalationRow[]>(
+      `SELECT * FROM escalations WHERE partner_tenant_id = $1 AND status = ANY($2::text[])
+        ORDER BY id FOR UPDATE`,
+      [partnerTenantId, OPEN],
+    );
+    for (const e of open) {
+      const routed = await this.route(em, e.id);
+      await partnerOutbox(
+        em,
+        partnerTenantId,
+        'escalation.revoked',
+        e.id,
+        { reason: 'unlinked' },
+        actor.tenantId,
+      );
+      const [ticket] = await em.query<{ id: string; number: number }[]>(
+        `SELECT id, number FROM tickets WHERE id = $1`,
+        [e.ticket_id],
+      );
+      await this.tickets.record(em, actor, ticket, 'escalation_revoked', null, {
+        escalationId: e.id,
+        from: partnerTenantId,
+        reason: 'partner_unlinked',
+        reroutedTo: routed.partnerTenantId,
+        waitingReason: routed.waitingReason,
+      });
+    }
   }
 
   /** Unclaimed past the urgency window: route to another partner, else record an alert. Safe on every instance. */
@@ -552,7 +628,7 @@ export class EscalationService {
   ): Promise<EscalationRow> {
     const e = await this.partnerRow(em, actor, id);
     if (!['claimed', 'scheduled'].includes(e.status))
-      throw new AppError('escalation_state', `The escalation is ${e.status}.`);
+      throw stateError(e, `The escalation is ${e.status}.`);
     if (
       e.lease_token !== token ||
       e.lease_expires_at === null ||

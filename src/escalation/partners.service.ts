@@ -4,6 +4,7 @@ import { AppError, notFound } from '../common/errors.js';
 import { UUID_PATTERN } from '../common/ids.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { LinkPartnerDto, PartnerProfileDto } from './dto.js';
+import { EscalationService } from './escalation.service.js';
 
 export interface PartnerView {
   tenantId: string;
@@ -41,7 +42,10 @@ const profileView = (p: ProfileRow | null): ProfileView | null =>
 
 @Injectable()
 export class PartnersService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly escalations: EscalationService,
+  ) {}
 
   /** A customer links a locksmith or manufacturer company by its public handle. */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
@@ -68,6 +72,11 @@ export class PartnersService {
     return this.links(actor.tenantId).then((data) => ({ data }));
   }
 
+  /**
+   * Ends the link and, in the same transaction, the partner's access to this
+   * customer's escalations: RLS needs the link row, and the open ones go back
+   * to routing.
+   */
   unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       if (!UUID_PATTERN.test(partnerTenantId)) throw notFound('Partner');
@@ -76,6 +85,7 @@ export class PartnersService {
         [partnerTenantId],
       );
       if (!count) throw notFound('Partner');
+      await this.escalations.revokePartner(em, actor, partnerTenantId);
     });
   }
 

@@ -448,6 +448,10 @@ export class TicketsService {
    * Solved with a confirmed cause (by the desk, or by a partner closing an
    * escalation): the status change, the cause taught to this tenant's priors
    * for the lock's model, and the timeline event, in the caller's transaction.
+   * A ticket that is already solved is a 409 naming the allowed transitions,
+   * so the priors learn once per solve; the caller holds the ticket's row
+   * lock (changeIn), so concurrent resolves queue up and all but the first
+   * meet a solved ticket.
    */
   async solveIn(
     em: EntityManager,
@@ -459,8 +463,7 @@ export class TicketsService {
     eventType: string,
     eventDetail: object,
   ): Promise<Partial<TicketRow>> {
-    const changes =
-      row.status === 'solved' ? {} : await this.transition(em, actor, row, 'solved', now, cause);
+    const changes = await this.transition(em, actor, row, 'solved', now, cause);
     const [device] = await em.query<{ model_id: string }[]>(
       `SELECT coalesce(reference_model_id, tenant_model_id) AS model_id FROM devices WHERE id = $1`,
       [row.device_id],
