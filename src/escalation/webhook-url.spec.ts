@@ -5,10 +5,12 @@ import { refuseDeliveryUrl, refuseWebhookUrl, URL_NOT_ALLOWED } from './webhook-
 /** The real registration check, on a fake DNS: no network. */
 function fakeDns(answers: Record<string, string[]>): WebhookTransport {
   const t = new WebhookTransport({ webhooksAllowPrivate: false, webhookTimeoutMs: 1000 } as never);
-  t.resolver = async (h) => {
+  t.resolver = (h) => {
     const a = answers[h];
-    if (!a) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-    return a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (!a) return Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
+    return Promise.resolve(
+      a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
   return t;
 }

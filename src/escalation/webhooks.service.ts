@@ -299,7 +299,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
           WHERE id = $1 RETURNING *`,
         [deliveryId],
       );
-      return deliveryView({ ...rows[0]!, url: '', secret: '' });
+      return deliveryView({ ...rows[0], url: '', secret: '' });
     });
   }
 

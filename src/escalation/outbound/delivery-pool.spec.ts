@@ -13,16 +13,16 @@ describe('delivery pool', () => {
       webhookId,
     });
     const b1 = pool.start(key('b', 'slow'), never);
-    pool.start(key('b', 'slow'), never);
+    void pool.start(key('b', 'slow'), never);
     expect(pool.freeForEndpoint('b slow')).toBe(0);
     expect(pool.freeForEndpoint('a slow')).toBe(2);
     expect(pool.freeForTenant('b')).toBe(1);
-    pool.start(key('b', 'other', 'w2'), never);
+    void pool.start(key('b', 'other', 'w2'), never);
     expect(pool.freeForTenant('b')).toBe(0);
     expect(pool.freeForTenant('a')).toBe(2);
     let release!: () => void;
     const fast = pool.start(key('a', 'fast'), () => new Promise<void>((r) => (release = r)));
-    pool.start(key('a', 'fast'), never);
+    void pool.start(key('a', 'fast'), never);
     expect(pool.size).toBe(5);
     expect(pool.freeForTenant('a')).toBe(0);
     release();

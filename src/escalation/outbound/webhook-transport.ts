@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, buildConnector, request } from 'undici';
 import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
@@ -126,7 +126,7 @@ export class WebhookTransport implements OnApplicationShutdown {
       }
       base(options, (err, socket) => {
         if (err || !socket) return callback(err ?? new Error('no socket'), null);
-        const remote = (socket as Socket).remoteAddress;
+        const remote = socket.remoteAddress;
         if (!remote || !isAllowedAddress(remote)) {
           socket.destroy();
           return callback(new AddressNotAllowedError(), null);
@@ -139,11 +139,6 @@ export class WebhookTransport implements OnApplicationShutdown {
   /** The socket's DNS lookup, through the replaceable resolver, refusing any non-public answer. */
   private guardedLookup(): LookupFunction {
     return (hostname, options, callback) => {
-      const cb = callback as (
-        err: NodeJS.ErrnoException | null,
-        address: string | LookupAddress[],
-        family?: number,
-      ) => void;
       this.resolver(hostname).then(
         (answers) => {
           const wanted = options.family
@@ -153,17 +148,17 @@ export class WebhookTransport implements OnApplicationShutdown {
             !this.allowPrivate &&
             (isLocalhostName(hostname) || answers.some((a) => !isAllowedAddress(a.address)))
           ) {
-            return cb(new AddressNotAllowedError(), '', 0);
+            return callback(new AddressNotAllowedError(), '', 0);
           }
           if (wanted.length === 0) {
             const e: NodeJS.ErrnoException = new Error(`no address for ${hostname}`);
             e.code = 'ENOTFOUND';
-            return cb(e, '', 0);
+            return callback(e, '', 0);
           }
-          if (options.all) return cb(null, wanted);
-          return cb(null, wanted[0]!.address, wanted[0]!.family);
+          if (options.all) return callback(null, wanted);
+          return callback(null, wanted[0].address, wanted[0].family);
         },
-        (err: NodeJS.ErrnoException) => cb(err, '', 0),
+        (err: NodeJS.ErrnoException) => callback(err, '', 0),
       );
     };
   }
