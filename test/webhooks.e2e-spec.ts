@@ -170,6 +170,76 @@ describe('webhooks', () => {
     expect(verify(routed[0], hook.body.secret as string)).toBe(true);
   });
 
+  it('deleting a webhook cancels its pending deliveries, refuses replays and keeps its history', async () => {
+    const c = await newTenant(t.http);
+    const hook = await t.http
+      .post('/v1/webhooks')
+      .set(c.admin.auth)
+      .send({ url: `${base}/deleted`, events: ['ticket.created'] })
+      .expect(201);
+    const fleet = await newFleet(t.http, c, 1);
+    const ticket = () =>
+      t.http
+        .post('/v1/tickets')
+        .set(c.admin.auth)
+        .send({ deviceId: fleet.devices[0].id, description: 'Jammed' })
+        .expect(201);
+    alwaysFail = true;
+    try {
+      await ticket();
+      for (let i = 0; i < 3; i++) await run(); // 3 attempts: dead
+      await ticket();
+      await run(); // 1 attempt: pending, due again at once (base delay 0)
+    } finally {
+      alwaysFail = false;
+    }
+    const before = await t.http.get(`/v1/webhooks/${hook.body.id}/deliveries`).set(c.admin.auth);
+    expect((before.body.data as { status: string }[]).map((d) => d.status)).toEqual([
+      'dead',
+      'pending',
+    ]);
+    const [dead, pending] = before.body.data as { id: string }[];
+
+    expect((await t.http.delete(`/v1/webhooks/${hook.body.id}`).set(b.admin.auth)).status).toBe(
+      404,
+    );
+    await t.http.delete(`/v1/webhooks/${hook.body.id}`).set(c.admin.auth).expect(204);
+    const listed = await t.http.get('/v1/webhooks').set(c.admin.auth);
+    expect(listed.body.data).toEqual([]);
+
+    received.length = 0;
+    await ticket();
+    await run();
+    await run();
+    expect(received.filter((r) => r.headers['lockdesk-delivery'] === pending.id)).toEqual([]);
+    expect(received).toEqual([]);
+
+    const replay = await t.http.post(`/v1/webhooks/deliveries/${dead.id}/replay`).set(c.admin.auth);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatchObject({ code: 'webhook_deleted', status: 409 });
+    expect(replay.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(
+      (await t.http.post(`/v1/webhooks/deliveries/${pending.id}/replay`).set(c.admin.auth)).status,
+    ).toBe(409);
+    await run();
+    expect(received).toEqual([]);
+
+    const history = await t.http.get(`/v1/webhooks/${hook.body.id}/deliveries`).set(c.admin.auth);
+    expect(history.status).toBe(200);
+    expect(history.body.data).toMatchObject([
+      { id: dead.id, status: 'dead', attempts: 3 },
+      { id: pending.id, status: 'cancelled', attempts: 1 },
+    ]);
+    const cancelled = await t.http
+      .get(`/v1/webhooks/${hook.body.id}/deliveries`)
+      .query({ status: 'cancelled' })
+      .set(c.admin.auth);
+    expect((cancelled.body.data as { id: string }[]).map((d) => d.id)).toEqual([pending.id]);
+    expect(
+      (await t.http.get(`/v1/webhooks/${hook.body.id}/deliveries`).set(a.admin.auth)).status,
+    ).toBe(404);
+  });
+
   it('refuses loopback, link-local and private URLs unless allowed, and bad events', async () => {
     const strict = await createApp(testConfig(t.databaseUrl), createLogger('silent'));
     try {

@@ -32,6 +32,14 @@ export interface AppConfig {
   webhookRetryBaseSeconds: number;
   /** Attempts before a delivery is dead-lettered. */
   webhookMaxAttempts: number;
+  /** Longest one webhook request may take, connect to last byte. */
+  webhookTimeoutMs: number;
+  /** Webhook requests in flight at once, per app instance. */
+  webhookConcurrency: number;
+  /** Requests in flight to one endpoint (a tenant's origin), per app instance. */
+  webhookEndpointConcurrency: number;
+  /** Requests in flight for one tenant, per app instance. */
+  webhookTenantConcurrency: number;
   /** Minutes an urgent / a normal escalation may wait unclaimed before it is re-routed. */
   escalationClaimMinutesUrgent: number;
   escalationClaimMinutes: number;
@@ -147,6 +155,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhooksAllowPrivate: bool(env, 'WEBHOOKS_ALLOW_PRIVATE', false),
     webhookRetryBaseSeconds: int(env, 'WEBHOOK_RETRY_BASE_SECONDS', 10, 0, 3600),
     webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
+    webhookEndpointConcurrency: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 100),
+    webhookTenantConcurrency: int(env, 'WEBHOOK_TENANT_CONCURRENCY', 8, 1, 1000),
     escalationClaimMinutesUrgent: int(env, 'ESCALATION_CLAIM_MINUTES_URGENT', 30, 1, 10_080),
     escalationClaimMinutes: int(env, 'ESCALATION_CLAIM_MINUTES', 240, 1, 43_200),
     idempotencyPurgeIntervalSeconds: int(

@@ -1,31 +1,65 @@
-import { describe, expect, it } from '@jest/globals';
-import { isPrivateAddress, refuseWebhookUrl } from './webhook-url.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { WebhookTransport } from './outbound/webhook-transport.js';
+import { refuseDeliveryUrl, refuseWebhookUrl, URL_NOT_ALLOWED } from './webhook-url.js';
+
+/** The real registration check, on a fake DNS: no network. */
+function fakeDns(answers: Record<string, string[]>): WebhookTransport {
+  const t = new WebhookTransport({ webhooksAllowPrivate: false, webhookTimeoutMs: 1000 } as never);
+  t.resolver = (h) => {
+    const a = answers[h];
+    if (!a) return Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
+    return Promise.resolve(
+      a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
+  };
+  return t;
+}
 
 describe('webhook URLs', () => {
+  const dns = fakeDns({
+    'hooks.example.com': ['93.184.216.34', '2606:4700::1'],
+    'mixed.example.com': ['93.184.216.34', '10.0.0.7'],
+    'internal.example.com': ['127.0.0.1'],
+  });
+  afterAll(() => dns.onApplicationShutdown());
+
   it.each([
-    '127.0.0.1',
-    '10.1.2.3',
-    '172.16.0.1',
-    '172.31.255.255',
-    '192.168.1.1',
-    '169.254.169.254',
-    '0.0.0.0',
-    '100.64.0.1',
-    '::1',
-    'fe80::1',
-    'fd00::1',
-    '::ffff:127.0.0.1',
-  ])('treats %s as private', (ip) => expect(isPrivateAddress(ip)).toBe(true));
-  it.each(['8.8.8.8', '172.32.0.1', '1.1.1.1', '2606:4700::1111'])('treats %s as public', (ip) =>
-    expect(isPrivateAddress(ip)).toBe(false),
-  );
-  it('refuses loopback, metadata and non-http URLs unless private ones are allowed', async () => {
-    expect(await refuseWebhookUrl('http://127.0.0.1:8080/hook', false)).toMatch(/private/);
-    expect(await refuseWebhookUrl('http://169.254.169.254/latest', false)).toMatch(/private/);
-    expect(await refuseWebhookUrl('http://localhost/hook', false)).toMatch(/private|resolve/);
-    expect(await refuseWebhookUrl('ftp://example.com/x', false)).toMatch(/http/);
-    expect(await refuseWebhookUrl('https://user:pw@8.8.8.8/x', false)).toMatch(/credentials/);
-    expect(await refuseWebhookUrl('https://8.8.8.8/hook', false)).toBeNull();
-    expect(await refuseWebhookUrl('http://127.0.0.1:8080/hook', true)).toBeNull();
+    'http://127.0.0.1:8080/hook',
+    'http://169.254.169.254/latest',
+    'http://2130706433/',
+    'http://0177.0.0.1/',
+    'http://0x7f.1/',
+    'http://127.1/',
+    'http://localhost/hook',
+    'http://localhost./hook',
+    'http://user@127.0.0.1/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[::127.0.0.1]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[fec0::1]/',
+    'http://mixed.example.com/',
+    'http://internal.example.com/',
+    'http://nowhere.example.com/',
+  ])('refuses %s, naming the development setting', async (url) => {
+    expect(await refuseWebhookUrl(url, dns)).toBe(URL_NOT_ALLOWED);
+    expect(URL_NOT_ALLOWED).toContain('WEBHOOKS_ALLOW_PRIVATE');
+  });
+
+  it('accepts public hosts and refuses other schemes and credentials', async () => {
+    expect(await refuseWebhookUrl('https://hooks.example.com/x', dns)).toBeNull();
+    expect(await refuseWebhookUrl('https://93.184.216.34/x', dns)).toBeNull();
+    expect(await refuseWebhookUrl('https://[2606:4700::1]/x', dns)).toBeNull();
+    expect(await refuseWebhookUrl('ftp://hooks.example.com/x', dns)).toMatch(/http/);
+    expect(await refuseWebhookUrl('not a url', dns)).toMatch(/absolute/);
+    expect(await refuseWebhookUrl('https://user:pw@93.184.216.34/x', dns)).toMatch(/credentials/);
+  });
+
+  it('checks stored URLs before delivery without DNS', () => {
+    expect(refuseDeliveryUrl('http://127.1:9/', false)).toMatch(/WEBHOOKS_ALLOW_PRIVATE/);
+    expect(refuseDeliveryUrl('http://[::ffff:7f00:1]/', false)).toMatch(/address not allowed/);
+    expect(refuseDeliveryUrl('http://localhost./', false)).toMatch(/address not allowed/);
+    expect(refuseDeliveryUrl('http://127.0.0.1/', true)).toBeNull();
+    expect(refuseDeliveryUrl('https://hooks.example.com/', false)).toBeNull();
+    expect(refuseDeliveryUrl('gopher://hooks.example.com/', true)).toMatch(/http/);
   });
 });

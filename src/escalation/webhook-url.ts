@@ -1,54 +1,64 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-
-/** Addresses a webhook must never reach unless explicitly allowed: loopback, link-local, private, unspecified, multicast. */
-export function isPrivateAddress(ip: string): boolean {
-  const v = isIP(ip);
-  if (v === 4) {
-    const [a, b] = ip.split('.').map(Number) as [number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 198 && (b === 18 || b === 19)) ||
-      a >= 224
-    );
-  }
-  if (v === 6) {
-    const x = ip.toLowerCase();
-    if (x === '::' || x === '::1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
-    if (mapped) return isPrivateAddress(mapped[1]);
-    return /^(fe[89ab][0-9a-f]:|f[cd][0-9a-f]{2}:|ff[0-9a-f]{2}:)/.test(x);
-  }
-  return true;
-}
+import {
+  ALLOW_PRIVATE_SETTING,
+  addressNotAllowedMessage,
+  isAllowedAddress,
+  isLocalhostName,
+} from './outbound/address-policy.js';
+import type { WebhookTransport } from './outbound/webhook-transport.js';
 
 /**
- * Why a URL may not receive webhooks, or null. Checked at registration and
- * again before each delivery (DNS may change between the two).
+ * The refusal at registration. It never says what a hostname resolved to,
+ * nor whether it resolved at all: that would let a tenant map our internal
+ * DNS through this endpoint.
  */
-export async function refuseWebhookUrl(raw: string, allowPrivate: boolean): Promise<string | null> {
+export const URL_NOT_ALLOWED =
+  'url must point to a public address: loopback, private, link-local, reserved and IPv4-embedding IPv6 ' +
+  `addresses, localhost names and hosts that do not resolve to public addresses only are refused unless ${ALLOW_PRIVATE_SETTING}=true`;
+
+function parse(raw: string): URL | string {
   let url: URL;
   try {
+    // The WHATWG parser also normalises every IPv4 spelling (2130706433,
+    // 0177.0.0.1, 0x7f.1, 127.1) to a dotted quad and IPv6 to its short form.
     url = new URL(raw);
   } catch {
     return 'url must be an absolute http(s) URL';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'url must use http or https';
-  if (url.username || url.password) return 'url must not carry credentials';
-  if (allowPrivate) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
-  try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  } catch {
-    return `the host ${host} does not resolve`;
-  }
-  const bad = addresses.find(isPrivateAddress);
-  return bad ? `the host resolves to ${bad}, a loopback, link-local or private address` : null;
+  if (!url.hostname) return 'url must name a host';
+  return url;
+}
+
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
+
+/**
+ * Why a URL may not receive webhooks, or null: at registration. Resolves the
+ * host with the transport's resolver; the transport checks again, address by
+ * address, on every connection (DNS may change in between).
+ */
+export async function refuseWebhookUrl(
+  raw: string,
+  transport: Pick<WebhookTransport, 'refuseHost'>,
+): Promise<string | null> {
+  const url = parse(raw);
+  if (typeof url === 'string') return url;
+  if (await transport.refuseHost(url.hostname)) return URL_NOT_ALLOWED;
+  if (url.username || url.password) return 'url must not carry credentials (user:password@)';
+  return null;
+}
+
+/**
+ * Why a stored URL may not be posted to, without DNS (the connection checks
+ * the resolved address): a URL stored before the current rules, or while
+ * private targets were allowed.
+ */
+export function refuseDeliveryUrl(raw: string, allowPrivate: boolean): string | null {
+  const url = parse(raw);
+  if (typeof url === 'string') return url;
+  const host = hostOf(url);
+  if (!allowPrivate && (isLocalhostName(host) || (isIP(host) && !isAllowedAddress(host))))
+    return addressNotAllowedMessage();
+  if (url.username || url.password) return 'url must not carry credentials (user:password@)';
+  return null;
 }

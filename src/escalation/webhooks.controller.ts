@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOperation,
@@ -11,18 +12,26 @@ import type { UserActor } from '../auth/actor.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { type Page, PageQueryDto } from '../common/pagination.js';
+import { ProblemDto } from '../common/problem.dto.js';
 import {
   CreateWebhookDto,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
   type DeliveryView,
   type WebhookView,
   WebhooksService,
 } from './webhooks.service.js';
 
 class DeliveriesQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: ['pending', 'delivered', 'dead'] })
+  @ApiPropertyOptional({
+    enum: DELIVERY_STATUSES,
+    description:
+      '`pending` (waiting or retrying), `delivered`, `dead` (out of attempts; replayable), ' +
+      '`cancelled` (its webhook was deleted before it was delivered)',
+  })
   @IsOptional()
-  @IsIn(['pending', 'delivered', 'dead'])
-  status?: 'pending' | 'delivered' | 'dead';
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
 }
 
 @ApiTags('webhooks')
@@ -37,7 +46,11 @@ export class WebhooksController {
     description:
       'Each POST carries `LockDesk-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, ' +
       '`LockDesk-Delivery` (stable across retries) and `LockDesk-Event`. The secret is in this answer only. ' +
-      'Loopback, link-local and private addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=true.',
+      'Only http(s) URLs on public addresses: loopback, private, link-local, unique-local, CGNAT, multicast, ' +
+      'documentation and reserved ranges and IPv6 forms embedding IPv4 are refused (400 on `url`) unless ' +
+      'WEBHOOKS_ALLOW_PRIVATE=true (development). The address is checked again on every connection ' +
+      '(a DNS answer that changes to a refused address is not contacted), and redirects are not followed ' +
+      '(a 3xx is recorded as a failed attempt).',
   })
   @ApiCreatedResponse({ description: 'The webhook, with its signing secret (shown once)' })
   @ApiValidation()
@@ -53,7 +66,11 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Stop sending to a webhook' })
+  @ApiOperation({
+    summary: 'Stop sending to a webhook',
+    description:
+      'Its pending deliveries become `cancelled`; its deliveries stay readable and can no longer be replayed.',
+  })
   @ApiNoContentResponse()
   @ApiNotFound('Webhook')
   remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
@@ -61,7 +78,10 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'Deliveries of a webhook: pending, delivered, dead letters' })
+  @ApiOperation({
+    summary: 'Deliveries of a webhook: pending, delivered, dead letters, cancelled',
+    description: 'Also for a deleted webhook (its history).',
+  })
   @ApiNotFound('Webhook')
   deliveries(
     @CurrentUser() actor: UserActor,
@@ -73,8 +93,15 @@ export class WebhooksController {
 
   @Post('deliveries/:deliveryId/replay')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a dead letter again (same delivery id)' })
+  @ApiOperation({
+    summary: 'Send a dead letter again (same delivery id)',
+    description: '409 when the delivery is not dead, or when its webhook was deleted.',
+  })
   @ApiNotFound('Delivery')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Not a dead letter, or the webhook was deleted',
+  })
   replay(@CurrentUser() actor: UserActor, @Param('deliveryId') id: string): Promise<DeliveryView> {
     return this.webhooks.replay(actor, id);
   }
