@@ -3,6 +3,7 @@ import { Devices1763790100000 } from './1763790100000-Devices.js';
 import { Diagnostics1763790200000 } from './1763790200000-Diagnostics.js';
 import { Tickets1763790300000 } from './1763790300000-Tickets.js';
 import { Escalation1763790400000 } from './1763790400000-Escalation.js';
+import { AuthThrottle1764000300000 } from './1764000300000-AuthThrottle.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Diagnostics1763790200000,
   Tickets1763790300000,
   Escalation1763790400000,
+  AuthThrottle1764000300000,
 ];
