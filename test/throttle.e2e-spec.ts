@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../src/app.factory.js';
+import { LoginThrottle } from '../src/auth/login-throttle.js';
 import { createLogger } from '../src/common/logger.js';
 import type { ResolvedConfig } from '../src/config/config.provider.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
@@ -275,5 +276,44 @@ describe('general rate limits', () => {
     expect(over.headers['ratelimit-limit']).toBe('3');
     // The tenant has used 6 of its 10: the other key still works.
     expect((await t.http.get('/v1/me').set('X-Api-Key', k2.key)).status).toBe(200);
+  });
+
+  it('keeps only digests of its keys, and sweeps expired windows', async () => {
+    const a = await tenantFrom('192.0.2.40');
+    expect((await t.http.get('/v1/me').set(a.auth)).status).toBe(200);
+    const rows = await t.dataSource.query<{ bucket: Buffer; expired: boolean }[]>(
+      `SELECT bucket, expires_at < now() AS expired FROM rate_limit_counters
+        UNION ALL SELECT bucket, expires_at < now() FROM auth_attempts`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.bucket).toHaveLength(32);
+      expect(row.bucket.toString('latin1')).not.toContain(a.id);
+    }
+    const expired = Buffer.alloc(32, 7);
+    await t.dataSource.query(
+      `INSERT INTO rate_limit_counters (bucket, window_start, hits, expires_at)
+       VALUES ($1, 0, 1, now() - interval '1 minute')`,
+      [expired],
+    );
+    await t.dataSource.query(
+      `INSERT INTO auth_attempts (bucket, attempts, window_start, strikes, expires_at)
+       VALUES ($1, 1, now() - interval '1 hour', 0, now() - interval '1 minute')`,
+      [expired],
+    );
+    const swept = await t.app.get(LoginThrottle).sweep();
+    expect(swept.rateLimitCounters).toBeGreaterThanOrEqual(1);
+    expect(swept.authAttempts).toBeGreaterThanOrEqual(1);
+    const left = await t.dataSource.query<{ n: number }[]>(
+      `SELECT (SELECT count(*) FROM rate_limit_counters WHERE bucket = $1)
+            + (SELECT count(*) FROM auth_attempts WHERE bucket = $1) AS n`,
+      [expired],
+    );
+    expect(Number(left[0].n)).toBe(0);
+    // Live windows stay.
+    const live = await t.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM rate_limit_counters`,
+    );
+    expect(Number(live[0].n)).toBeGreaterThan(0);
   });
 });
