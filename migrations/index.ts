@@ -4,6 +4,7 @@ import { Diagnostics1763790200000 } from './1763790200000-Diagnostics.js';
 import { Tickets1763790300000 } from './1763790300000-Tickets.js';
 import { Escalation1763790400000 } from './1763790400000-Escalation.js';
 import { WebhookDeliveryFairness1764000100000 } from './1764000100000-WebhookDeliveryFairness.js';
+import { AuthThrottle1764000300000 } from './1764000300000-AuthThrottle.js';
 import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedAccess.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   Tickets1763790300000,
   Escalation1763790400000,
   WebhookDeliveryFairness1764000100000,
+  AuthThrottle1764000300000,
   PartnerLinkedAccess1764000400000,
 ];

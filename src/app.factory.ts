@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { fastifyTrustProxy, registerRateLimits } from './auth/rate-limits.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { PROBLEM_CONTENT_TYPE, ProblemFilter } from './common/problem.filter.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
@@ -25,6 +26,7 @@ export async function createApp(
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -49,6 +51,9 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
   });
   await registerSecurityHeaders(fastify, config);
+
+  // Rate limits (shared PostgreSQL store), applied by the auth guard.
+  await registerRateLimits(app);
 
   app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());

@@ -252,6 +252,60 @@ describe('access tokens', () => {
     expect((await t.http.get('/v1/me').set('Authorization', `Bearer ${fresh}`)).status).toBe(200);
   });
 
+  it('refuses tokens without exp or iat, and with a sub or tid that is not a UUID', async () => {
+    const tenant = await newTenant(t.http);
+    const claims = claimsOf(tenant.admin.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: 'HS256', typ: 'JWT' };
+    const valid: Record<string, unknown> = { ...claims, iat: now, exp: now + 60 };
+    const noExp = { ...valid };
+    delete noExp.exp;
+    const noIat = { ...valid };
+    delete noIat.iat;
+    for (const payload of [
+      noExp,
+      noIat,
+      { ...valid, sub: 'abc' },
+      { ...valid, tid: 'x' },
+      { ...valid, iat: 'yesterday' },
+    ]) {
+      const res = await t.http.get('/v1/me').set('Authorization', `Bearer ${jwt(header, payload)}`);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('invalid_token');
+    }
+    // The same token with every claim right is accepted (the cases above are not vacuous).
+    expect(
+      (await t.http.get('/v1/me').set('Authorization', `Bearer ${jwt(header, valid)}`)).status,
+    ).toBe(200);
+  });
+
+  it('refuses a token issued before a password change, even in the same second', async () => {
+    const tenant = await newTenant(t.http);
+    const agent = await newUser(t.http, tenant, 'agent');
+    const changed = await t.http
+      .patch('/v1/me')
+      .set(agent.auth)
+      .send({ password: 'a-brand-new-password', currentPassword: PASSWORD });
+    expect(changed.status).toBe(200);
+    expect((await t.http.get('/v1/me').set(agent.auth)).status).toBe(401);
+    // The old token's claims, stamped with the second of the change itself:
+    // a seconds-precision comparison would let it through.
+    const now = Math.floor(Date.now() / 1000);
+    const sameSecond = jwt(
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claimsOf(agent.accessToken), iat: now, exp: now + 60 },
+    );
+    const res = await t.http.get('/v1/me').set('Authorization', `Bearer ${sameSecond}`);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+    // The tokens answered by the change work.
+    const fresh = await t.http
+      .get('/v1/me')
+      .set('Authorization', `Bearer ${changed.body.tokens.accessToken as string}`);
+    expect(fresh.status).toBe(200);
+  });
+
   it('stops working at once when the user is removed', async () => {
     const tenant = await newTenant(t.http);
     const agent = await newUser(t.http, tenant, 'agent');

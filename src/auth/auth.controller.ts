@@ -5,14 +5,13 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiValidation } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { AuthService } from './auth.service.js';
-import { Public } from './decorators.js';
+import { AddressRateLimit, Public } from './decorators.js';
 import {
   LoginDto,
   RefreshDto,
@@ -28,6 +27,7 @@ export class AuthController {
 
   @Post('signup')
   @Public()
+  @AddressRateLimit()
   @ApiOperation({ summary: 'Create a tenant (company) and its first admin; answers tokens' })
   @ApiCreatedResponse({ type: SignupResponseDto })
   @ApiValidation()
@@ -38,21 +38,19 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @AddressRateLimit()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for tokens' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiValidation()
   @ApiUnauthorizedResponse({ type: ProblemDto })
-  @ApiTooManyRequestsResponse({
-    type: ProblemDto,
-    description: 'Too many failed attempts (Retry-After)',
-  })
   login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<TokenPairDto> {
     return this.auth.login(dto, req.ip);
   }
 
   @Post('refresh')
   @Public()
+  @AddressRateLimit()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Rotate a refresh token',

@@ -1,40 +1,56 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.js';
 import type { Role } from '../tenancy/user.entity.js';
 import type { Actor } from './actor.js';
 import { AuthService } from './auth.service.js';
-import { API_KEY_KEY, PUBLIC_KEY, ROLES_KEY, TENANT_KINDS_KEY } from './decorators.js';
+import {
+  ADDRESS_RATE_LIMIT_KEY,
+  API_KEY_KEY,
+  PUBLIC_KEY,
+  ROLES_KEY,
+  TENANT_KINDS_KEY,
+} from './decorators.js';
+import { RateLimits } from './rate-limits.js';
 import type { TenantKind } from '../tenancy/tenant.entity.js';
 
 /**
  * The global guard: every route is closed unless marked @Public(). People
  * authenticate with a Bearer JWT and need one of the route's @Roles();
- * machines use X-Api-Key, only where a route says @ApiKeyAccess().
+ * machines use X-Api-Key, only where a route says @ApiKeyAccess(). Once the
+ * caller is known, the general rate limits apply (per tenant, per API key;
+ * per client address on public routes marked @AddressRateLimit()).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      if (this.reflector.getAllAndOverride<boolean>(ADDRESS_RATE_LIMIT_KEY, targets))
+        await this.limits.forAddress(request, reply);
+      return true;
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const allowsApiKey = this.reflector.getAllAndOverride<boolean>(API_KEY_KEY, targets) ?? false;
     const kinds = this.reflector.getAllAndOverride<TenantKind[] | undefined>(
       TENANT_KINDS_KEY,
       targets,
     );
-    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
 
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0 && !request.headers.authorization) {
       if (!allowsApiKey) throw new AppError('forbidden', 'This route does not accept API keys.');
       request.actor = await this.auth.authenticateApiKey(apiKey);
+      await this.limits.forActor(request, reply, request.actor);
       this.checkKind(request.actor, kinds);
       return true;
     }
@@ -48,6 +64,7 @@ export class AuthGuard implements CanActivate {
     }
     const actor = await this.auth.authenticateAccessToken(match[1]);
     request.actor = actor;
+    await this.limits.forActor(request, reply, actor);
     // A route with no access rule is a bug: closed to everyone rather than open.
     if (!roles || !roles.includes(actor.role)) {
       throw new AppError(

@@ -5,6 +5,8 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { LoginThrottle } from './login-throttle.js';
+import { RateLimits } from './rate-limits.js';
 import { TokenService } from './tokens.service.js';
 
 @Module({
@@ -13,8 +15,10 @@ import { TokenService } from './tokens.service.js';
     AuthService,
     TokenService,
     ApiKeysService,
+    LoginThrottle,
+    RateLimits,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, TokenService],
+  exports: [AuthService, TokenService, LoginThrottle],
 })
 export class AuthModule {}

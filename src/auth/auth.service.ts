@@ -31,11 +31,10 @@ export function slugify(name: string): string {
 
 @Injectable()
 export class AuthService {
-  private readonly throttle = new LoginThrottle();
-
   constructor(
     private readonly db: TenantDb,
     private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async signup(dto: SignupDto): Promise<SignupResponseDto> {
@@ -84,23 +83,24 @@ export class AuthService {
     }
   }
 
+  /**
+   * Every attempt is reserved (counted) before the password is checked, per
+   * client address and then per account, so a parallel burst cannot pass a
+   * check made before the count; a right password gives the reservation back.
+   */
   async login(dto: LoginDto, address: string): Promise<TokenPair> {
-    const wait = this.throttle.retryAfter(dto.email, address);
-    if (wait > 0) {
-      throw new AppError('too_many_login_attempts', `Try again in ${wait} seconds.`, {
-        headers: { 'retry-after': String(wait) },
-      });
-    }
+    await this.throttle.reserveAddress(address);
     const user = await this.db.lookupTransaction('app.login_email', dto.email, (em) =>
       em.findOne(User, { where: { email: dto.email, deletedAt: IsNull() } }),
     );
+    const account = user ? { userId: user.id } : { email: dto.email };
+    await this.throttle.reserveAccount(account);
     const ok = user ? await verifyPassword(user.passwordHash, dto.password) : false;
     if (!user || !ok) {
       if (!user) await burnPasswordCheck(dto.password);
-      this.throttle.recordFailure(dto.email, address);
       throw new AppError('invalid_credentials');
     }
-    this.throttle.recordSuccess(dto.email);
+    await this.throttle.succeeded(account, address);
     return this.db.tenantTransaction(user.tenantId, (em) => this.tokens.issue(em, user));
   }
 
@@ -153,16 +153,28 @@ export class AuthService {
     const claims = await this.tokens.verifyAccess(token);
     const row = await this.db.tenantTransaction(claims.tid, async (em) => {
       const rows = await em.query<
-        { role: UserActor['role']; passwordChangedAt: Date; kind: UserActor['tenantKind'] }[]
+        {
+          role: UserActor['role'];
+          passwordChangedAt: Date;
+          tokenVersion: number;
+          kind: UserActor['tenantKind'];
+        }[]
       >(
-        `SELECT u.role, u.password_changed_at AS "passwordChangedAt", t.kind
+        `SELECT u.role, u.password_changed_at AS "passwordChangedAt",
+                u.token_version AS "tokenVersion", t.kind
            FROM users u JOIN tenants t ON t.id = u.tenant_id
           WHERE u.id = $1 AND u.deleted_at IS NULL`,
         [claims.sub],
       );
       return rows[0];
     });
-    if (!row || Math.floor(row.passwordChangedAt.getTime() / 1000) > claims.iat) {
+    // The version catches a password change in the same second as the token's
+    // issue; the time check covers tokens from before versions existed.
+    if (
+      !row ||
+      row.tokenVersion !== (claims.ver ?? 0) ||
+      Math.floor(row.passwordChangedAt.getTime() / 1000) > claims.iat
+    ) {
       throw new AppError('invalid_token');
     }
     return {

@@ -8,6 +8,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiSecurity,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
@@ -20,9 +21,23 @@ export const PUBLIC_KEY = 'lockdesk:public';
 export const ROLES_KEY = 'lockdesk:roles';
 export const API_KEY_KEY = 'lockdesk:api-key';
 export const TENANT_KINDS_KEY = 'lockdesk:tenant-kinds';
+export const ADDRESS_RATE_LIMIT_KEY = 'lockdesk:address-rate-limit';
 
 /** No authentication. Every other route is guarded; a test enforces one or the other. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+/**
+ * A public route limited per client address (RATE_LIMIT_PUBLIC_PER_ADDRESS
+ * per RATE_LIMIT_WINDOW_SECONDS): 429 problem+json with Retry-After over it.
+ */
+export const AddressRateLimit = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ADDRESS_RATE_LIMIT_KEY, true),
+    ApiTooManyRequestsResponse({
+      type: ProblemDto,
+      description: 'Rate limited (Retry-After)',
+    }),
+  );
 
 /** People with one of these roles (Bearer JWT). */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
@@ -31,6 +46,10 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
     ApiBearerAuth('bearer'),
     ApiUnauthorizedResponse({ type: ProblemDto, description: 'Missing, invalid or expired token' }),
     ApiForbiddenResponse({ type: ProblemDto, description: `Requires role: ${roles.join(' or ')}` }),
+    ApiTooManyRequestsResponse({
+      type: ProblemDto,
+      description: 'Over the tenant or API-key rate limit (Retry-After)',
+    }),
   );
 
 /** Only callers from these kinds of tenant (customer routes are closed to partner tenants). */

@@ -1,51 +1,129 @@
+import { createHash } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors.js';
+import { startIntervalJob } from '../common/interval-job.js';
+import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
+
+/** A bucket's key as stored: a SHA-256 digest, so the table holds no emails, ids or addresses. */
+export function bucketKey(kind: string, value: string): Buffer {
+  return createHash('sha256').update(`${kind}:${value}`).digest();
+}
+
+/** Who a password check is about: a known person, or an email nobody has (counted all the same). */
+export type AccountRef = { userId: string } | { email: string };
+
 /**
- * Failed logins, counted per account and per client address in a sliding
- * window. In-process: each app instance throttles on its own, which bounds
- * guessing per instance; a shared store is the step for many instances.
+ * Throttles password checks (login and PATCH /me's currentPassword) in
+ * PostgreSQL, so every instance shares the counts and they survive restarts.
+ *
+ * Each check is reserved BEFORE the password hash is verified, in one atomic
+ * statement (auth_attempt_reserve, a row lock): N parallel requests can never
+ * all pass a check made before the count. A success gives its reservation
+ * back. Per account: `loginMaxFailures` per window, then a lock that doubles
+ * on each repeat up to `loginLockMaxSeconds`; attempts made while locked are
+ * refused without counting, so one burst costs the owner one short lock, not
+ * a lock per request. Per client address: `loginMaxFailuresPerAddress` per
+ * window, then a lock of one window; it stops one address from trying many
+ * accounts without touching anyone else's address.
+ *
+ * Hand-written rather than @fastify/rate-limit's store: that store counts
+ * every request and, with exponentialBackoff, doubles the wait per refused
+ * request (a 40-request burst would lock the owner out for 2^35 windows).
  */
-export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+@Injectable()
+export class LoginThrottle implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(LoginThrottle.name);
+  private stopSweep: () => void = () => undefined;
 
   constructor(
-    private readonly perAccount = 5,
-    private readonly perAddress = 30,
-    private readonly windowMs = 15 * 60_000,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  /** Seconds to wait before another try, or 0 when a try is allowed. */
-  retryAfter(email: string, address: string, now = Date.now()): number {
-    return Math.max(
-      this.wait(`a:${email}`, this.perAccount, now),
-      this.wait(`ip:${address}`, this.perAddress, now),
+  onModuleInit(): void {
+    this.stopSweep = startIntervalJob(60, this.logger, 'throttle-sweep', () => this.sweep());
+  }
+
+  onModuleDestroy(): void {
+    this.stopSweep();
+  }
+
+  /** Reserves one check for the client address; 429 when it is over its limit. */
+  async reserveAddress(address: string): Promise<void> {
+    const c = this.config;
+    const windowMs = c.loginWindowSeconds * 1000;
+    await this.reserve(
+      bucketKey('addr', address),
+      c.loginMaxFailuresPerAddress,
+      windowMs,
+      windowMs,
+      windowMs,
     );
   }
 
-  recordFailure(email: string, address: string, now = Date.now()): void {
-    for (const key of [`a:${email}`, `ip:${address}`]) {
-      const list = this.recent(key, now);
-      list.push(now);
-      this.failures.set(key, list);
+  /** Reserves one check for the account; 429 (with Retry-After) while it is locked. */
+  async reserveAccount(account: AccountRef): Promise<void> {
+    const c = this.config;
+    await this.reserve(
+      accountKey(account),
+      c.loginMaxFailures,
+      c.loginWindowSeconds * 1000,
+      c.loginLockSeconds * 1000,
+      c.loginLockMaxSeconds * 1000,
+    );
+  }
+
+  /** A right password: the account starts afresh and the address gets its reservation back. */
+  async succeeded(account: AccountRef, address: string): Promise<void> {
+    await this.ds.query(
+      `WITH cleared AS (DELETE FROM auth_attempts WHERE bucket = $1)
+       UPDATE auth_attempts SET attempts = greatest(attempts - 1, 0) WHERE bucket = $2`,
+      [accountKey(account), bucketKey('addr', address)],
+    );
+  }
+
+  /** Forgets buckets whose window, lock and backoff memory are all over. */
+  async sweep(): Promise<{ authAttempts: number; rateLimitCounters: number }> {
+    const [, a] = await this.ds.query<[unknown, number]>(
+      `DELETE FROM auth_attempts WHERE expires_at < now()`,
+    );
+    const [, r] = await this.ds.query<[unknown, number]>(
+      `DELETE FROM rate_limit_counters WHERE expires_at < now()`,
+    );
+    return { authAttempts: a, rateLimitCounters: r };
+  }
+
+  private async reserve(
+    bucket: Buffer,
+    max: number,
+    windowMs: number,
+    lockMs: number,
+    lockMaxMs: number,
+  ): Promise<void> {
+    const rows = await this.ds.query<{ wait: string }[]>(
+      `SELECT auth_attempt_reserve($1, $2, $3, $4, $5) AS wait`,
+      [bucket, max, windowMs, lockMs, lockMaxMs],
+    );
+    const waitMs = Number(rows[0].wait);
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new AppError('too_many_login_attempts', `Try again in ${seconds} seconds.`, {
+        headers: { 'retry-after': String(seconds) },
+      });
     }
-    if (this.failures.size > 100_000) this.sweep(now);
   }
+}
 
-  recordSuccess(email: string): void {
-    this.failures.delete(`a:${email}`);
-  }
-
-  private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-  }
-
-  private wait(key: string, max: number, now: number): number {
-    const list = this.recent(key, now);
-    if (list.length < max) return 0;
-    return Math.ceil((list[list.length - max] + this.windowMs - now) / 1000);
-  }
-
-  private sweep(now: number): void {
-    for (const [key, list] of this.failures) {
-      if (list.every((t) => now - t >= this.windowMs)) this.failures.delete(key);
-    }
-  }
+function accountKey(account: AccountRef): Buffer {
+  return 'userId' in account
+    ? bucketKey('user', account.userId)
+    : bucketKey('email', account.email.toLowerCase());
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
-import { uuidv7 } from '../common/ids.js';
+import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import type { Role } from '../tenancy/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -14,6 +14,9 @@ export interface AccessClaims {
   role: Role;
   typ: 'access';
   iat: number;
+  exp: number;
+  /** The person's token version when issued; a password change bumps it (absent in tokens from before it existed: 0). */
+  ver?: number;
 }
 
 export interface TokenPair {
@@ -40,12 +43,19 @@ export class TokenService {
         issuer: ISSUER,
         audience: AUDIENCE,
       });
+      // jsonwebtoken accepts tokens without exp or iat; ours always carry both.
+      // Ids that are not UUIDs would fail later as a server error: refuse them here.
       if (
         claims.typ !== 'access' ||
         typeof claims.sub !== 'string' ||
-        typeof claims.tid !== 'string'
+        !UUID_PATTERN.test(claims.sub) ||
+        typeof claims.tid !== 'string' ||
+        !UUID_PATTERN.test(claims.tid) ||
+        !Number.isInteger(claims.iat) ||
+        !Number.isInteger(claims.exp) ||
+        (claims.ver !== undefined && !(Number.isInteger(claims.ver) && claims.ver >= 0))
       ) {
-        throw new Error('wrong token type');
+        throw new Error('malformed claims');
       }
       return claims;
     } catch {
@@ -59,7 +69,7 @@ export class TokenService {
    */
   async issue(
     em: EntityManager,
-    user: { tenantId: string; id: string; role: Role },
+    user: { tenantId: string; id: string; role: Role; tokenVersion?: number },
     familyId: string = uuidv7(),
   ): Promise<TokenPair> {
     const refresh = newSecret('ldr');
@@ -72,7 +82,13 @@ export class TokenService {
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
     });
     const accessToken = await this.jwt.signAsync(
-      { sub: user.id, tid: user.tenantId, role: user.role, typ: 'access' },
+      {
+        sub: user.id,
+        tid: user.tenantId,
+        role: user.role,
+        typ: 'access',
+        ver: user.tokenVersion ?? 0,
+      },
       {
         secret: this.config.jwtSecret,
         algorithm: 'HS256',

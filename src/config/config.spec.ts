@@ -13,6 +13,21 @@ describe('loadConfig', () => {
       idempotencyPurgeIntervalSeconds: 3600,
     });
     expect(c.embeddedDataDir).toMatch(/\.data\/postgres$/);
+    expect(c).toMatchObject({
+      trustProxy: false,
+      rateLimitPerTenant: 6000,
+      loginMaxFailures: 5,
+      loginWindowSeconds: 900,
+    });
+  });
+
+  it.each([
+    ['off', false],
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.1,::1', ['10.0.0.0/8', '192.168.1.1', '::1']],
+  ])('reads TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
   it('bounds partner visits at 60 days and leases at the horizon plus the 4 h grace', () => {
@@ -48,6 +63,10 @@ describe('loadConfig', () => {
     ],
     [{ ESCALATION_VISIT_HORIZON_DAYS: '0' }, 'ESCALATION_VISIT_HORIZON_DAYS', /between 1 and/],
     [{ ESCALATION_LEASE_MAX_HOURS: 'forever' }, 'ESCALATION_LEASE_MAX_HOURS', /whole number/],
+    [{ TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY', /addresses\/CIDRs, got "10.0.0.0\/99"/],
+    [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY', /hop count/],
+    [{ RATE_LIMIT_PER_TENANT: '-1' }, 'RATE_LIMIT_PER_TENANT', /whole number/],
+    [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES', /between 1 and/],
   ])('refuses %j naming %s', (env, variable, message) => {
     let error: unknown;
     try {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /** Everything the app reads from its environment, validated once at start. */
@@ -51,6 +52,25 @@ export interface AppConfig {
   escalationVisitHorizonDays: number;
   /** The longest a claim's lease may run from now (a scheduled visit extends it up to this). */
   escalationLeaseMaxHours: number;
+  /**
+   * Fastify's trustProxy: whom to believe in X-Forwarded-For for the client
+   * address. false (default), true (any hop: only behind a proxy that strips
+   * the header), a hop count, or a list of proxy addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
+  /** General API limits, requests per window (0 turns one off). */
+  rateLimitWindowSeconds: number;
+  rateLimitPerTenant: number;
+  rateLimitPerApiKey: number;
+  /** Signup, login and refresh, per client address. */
+  rateLimitPublicPerAddress: number;
+  /** Password checks (login, currentPassword) per account before a lock; the lock doubles per repeat. */
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  loginLockSeconds: number;
+  loginLockMaxSeconds: number;
+  /** Password checks per client address per window (a fixed lock of one window when over). */
+  loginMaxFailuresPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +114,30 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function trustProxy(env: Env, name: string): boolean | number | string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return false;
+  const lower = raw.toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) return true;
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 1, 20);
+  const list = raw.split(',').map((s) => s.trim());
+  for (const item of list) {
+    const [addr, bits, ...rest] = item.split('/');
+    const valid =
+      rest.length === 0 &&
+      isIP(addr) !== 0 &&
+      (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128)));
+    if (!valid) {
+      throw new ConfigError(
+        name,
+        `must be false, true, a hop count or a comma-separated list of addresses/CIDRs, got "${item}"`,
+      );
+    }
+  }
+  return list;
 }
 
 function postgresUrl(env: Env, name: string): string | undefined {
@@ -178,5 +222,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       1,
       87_600,
     ),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    rateLimitWindowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimitPerTenant: int(env, 'RATE_LIMIT_PER_TENANT', 6000, 0, 10_000_000),
+    rateLimitPerApiKey: int(env, 'RATE_LIMIT_PER_API_KEY', 3000, 0, 10_000_000),
+    rateLimitPublicPerAddress: int(env, 'RATE_LIMIT_PUBLIC_PER_ADDRESS', 600, 0, 10_000_000),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 60, 1, 86_400),
+    loginLockMaxSeconds: int(env, 'LOGIN_LOCK_MAX_SECONDS', 900, 1, 86_400),
+    loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
   };
 }

@@ -1,16 +1,19 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/decorators.js';
 import { TokenPairDto } from '../auth/dto/auth.dto.js';
 import type { TokenPair } from '../auth/tokens.service.js';
 import { ApiValidation } from '../common/api-docs.js';
+import { ProblemDto } from '../common/problem.dto.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { UpdateMeDto } from './dto/users.dto.js';
 import { Tenant } from './tenant.entity.js';
@@ -64,10 +67,15 @@ export class MeController {
   @ApiOperation({ summary: 'Change my name, away flag or password (needs currentPassword)' })
   @ApiOkResponse({ type: UpdatedMeDto })
   @ApiValidation()
+  @ApiUnauthorizedResponse({
+    type: ProblemDto,
+    description: 'Wrong currentPassword (attempts are throttled like logins: 429 with Retry-After)',
+  })
   update(
     @CurrentUser() actor: UserActor,
     @Body() dto: UpdateMeDto,
+    @Req() req: FastifyRequest,
   ): Promise<{ user: UserView; tokens?: TokenPair }> {
-    return this.users.updateMe(actor, dto);
+    return this.users.updateMe(actor, dto, req.ip);
   }
 }

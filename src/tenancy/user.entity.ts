@@ -37,6 +37,10 @@ export class User {
   @Column({ name: 'password_changed_at', type: 'timestamptz', default: () => 'now()' })
   passwordChangedAt!: Date;
 
+  /** Bumped by every password change; access tokens carry it and older ones are refused. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AuthService } from '../auth/auth.service.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -40,6 +41,7 @@ export class UsersService {
     private readonly db: TenantDb,
     private readonly auth: AuthService,
     private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   create(actor: UserActor, dto: CreateUserDto, idem?: IdempotencyScope): Promise<UserView> {
@@ -130,8 +132,17 @@ export class UsersService {
     }));
   }
 
-  /** A person's own profile; a new password needs the current one and answers fresh tokens. */
-  updateMe(actor: UserActor, dto: UpdateMeDto): Promise<{ user: UserView; tokens?: TokenPair }> {
+  /**
+   * A person's own profile; a new password needs the current one and answers
+   * fresh tokens. The currentPassword check is throttled like a login: the
+   * attempt is reserved for this person and address before the hash is
+   * checked (and before the new one is computed).
+   */
+  async updateMe(
+    actor: UserActor,
+    dto: UpdateMeDto,
+    address: string,
+  ): Promise<{ user: UserView; tokens?: TokenPair }> {
     if (dto.password !== undefined && dto.currentPassword === undefined) {
       throw new AppError('validation_failed', 'A new password needs the current one.', {
         errors: [
@@ -139,7 +150,12 @@ export class UsersService {
         ],
       });
     }
-    return this.withNewHash(dto.password, (passwordHash) =>
+    const account = { userId: actor.userId };
+    if (dto.password !== undefined) {
+      await this.throttle.reserveAddress(address);
+      await this.throttle.reserveAccount(account);
+    }
+    const result = await this.withNewHash(dto.password, (passwordHash) =>
       this.db.tenantTransaction(actor.tenantId, async (em) => {
         const user = await this.find(em, actor.userId, true);
         if (passwordHash && !(await verifyPassword(user.passwordHash, dto.currentPassword!))) {
@@ -150,6 +166,8 @@ export class UsersService {
         return { user: userView(user), ...(tokens ? { tokens } : {}) };
       }),
     );
+    if (dto.password !== undefined) await this.throttle.succeeded(account, address);
+    return result;
   }
 
   private async withNewHash<T>(
@@ -171,6 +189,8 @@ export class UsersService {
     if (change.passwordHash !== undefined) {
       patch.passwordHash = change.passwordHash;
       patch.passwordChangedAt = new Date();
+      // Tokens issued before now stop working, even those from this same second.
+      patch.tokenVersion = user.tokenVersion + 1;
     }
     if (Object.keys(patch).length === 0) return;
     patch.updatedAt = new Date();
