@@ -7,7 +7,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { installInputGuards } from './common/input-guard.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
+import { configureCursorSecret } from './common/pagination.js';
 import { PROBLEM_CONTENT_TYPE, ProblemFilter } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import type { ResolvedConfig } from './config/config.provider.js';
@@ -47,6 +49,9 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+
+  installInputGuards(app, config.bodyLimitBytes);
+  configureCursorSecret(config.jwtSecret);
 
   app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());

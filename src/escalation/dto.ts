@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
+import { IsStrictIsoDate, Trim } from '../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../diagnostics/engine/index.js';
 
 export const TARGETS = ['locksmith', 'manufacturer'] as const;
@@ -120,16 +120,16 @@ export class LeaseDto {
 }
 
 export class ScheduleDto extends LeaseDto {
-  @ApiProperty({ example: '2026-11-23T09:30:00Z' }) @IsISO8601({ strict: true }) at!: string;
+  @ApiProperty({ example: '2026-11-23T09:30:00Z' }) @IsStrictIsoDate({ kind: 'datetime' }) at!: string;
 }
 
 export class DeclineDto {
-  @ApiProperty({ maxLength: 2000 }) @IsString() @Length(1, 2000) reason!: string;
+  @ApiProperty({ maxLength: 2000 }) @Trim() @IsString() @Length(1, 2000) reason!: string;
 }
 
 export class ResolveEscalationDto extends LeaseDto {
   @ApiProperty({ enum: CAUSE_CODES }) @IsIn(CAUSE_CODES) confirmedCause!: CauseCode;
-  @ApiProperty({ maxLength: 5000 }) @IsString() @Length(1, 5000) notes!: string;
+  @ApiProperty({ maxLength: 5000 }) @Trim() @IsString() @Length(1, 5000) notes!: string;
 }
 
 export class EscalationView {

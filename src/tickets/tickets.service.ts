@@ -245,7 +245,7 @@ export class TicketsService {
 
   list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketView>> {
     const limit = pageLimit(q);
-    const before = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     const numberQuery = q.q ? /^\s*(?:LD-)?(\d{1,9})\s*$/i.exec(q.q) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<TicketRow[]>(
@@ -480,7 +480,7 @@ export class TicketsService {
     q: { limit?: number; cursor?: string },
   ): Promise<Page<CommentView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       await this.find(em, id);
       const rows = await em.query<
@@ -512,7 +512,7 @@ export class TicketsService {
     q: { limit?: number; cursor?: string },
   ): Promise<Page<TicketEventView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? Number(decodeCursor(q.cursor, 1)[0]) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['int'])[0] as number) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       await this.find(em, id);
       const rows = await em.query<

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { Trim } from '../../common/validators.js';
 import { ROLES, type Role } from '../user.entity.js';
 import { UserView } from '../views.js';
 import { EmailField, NameField, NewPasswordField } from './fields.js';
@@ -27,6 +28,7 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
+  @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
@@ -55,6 +57,7 @@ export class UpdateUserDto {
 export class UpdateMeDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
+  @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
