@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /**
  * Trims strings before validation, so `"   "` fails a length check the same
@@ -7,6 +7,14 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
  */
 export const Trim = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * May be left out, but not sent as null: unlike IsOptional, a null goes on
+ * to the other validators (and fails them). For PATCH fields where null
+ * means nothing.
+ */
+export const Omittable = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** `date`: 2026-11-22; `datetime`: 2026-11-22T08:15:00Z (zone required); `any`: either. */
 export type IsoKind = 'date' | 'datetime' | 'any';

@@ -120,7 +120,9 @@ export class LeaseDto {
 }
 
 export class ScheduleDto extends LeaseDto {
-  @ApiProperty({ example: '2026-11-23T09:30:00Z' }) @IsStrictIsoDate({ kind: 'datetime' }) at!: string;
+  @ApiProperty({ example: '2026-11-23T09:30:00Z' })
+  @IsStrictIsoDate({ kind: 'datetime' })
+  at!: string;
 }
 
 export class DeclineDto {

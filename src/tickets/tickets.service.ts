@@ -5,6 +5,7 @@ import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { websearchText } from '../common/search.js';
 import { CURRENT_TENANT_SQL } from '../database/roles.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { DiagnosticsService } from '../diagnostics/diagnostics.service.js';
@@ -272,7 +273,7 @@ export class TicketsService {
           q.slaBreached === undefined ? null : q.slaBreached === 'true',
           q.createdFrom ?? null,
           q.createdTo ?? null,
-          q.q ?? null,
+          q.q ? websearchText(q.q) : null,
           numberQuery ? Number(numberQuery[1]) : null,
           limit + 1,
         ],

@@ -22,7 +22,6 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export const POWER_SOURCES = ['battery', 'wired', 'rechargeable'] as const;
 export type PowerSource = (typeof POWER_SOURCES)[number];
 
-
 export class CreateDeviceModelDto {
   @ApiProperty({ example: 'Acme Locks' })
   @Trim()

@@ -11,7 +11,6 @@ export const HEALTH_FLAGS = ['lowBattery', 'offline', 'firmwareOutdated'] as con
 export type HealthFlag = (typeof HEALTH_FLAGS)[number];
 export const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 
-
 export class CreateDeviceDto {
   @ApiProperty({ example: 'YRD410-0001234', description: 'Unique in your fleet' })
   @Trim()

@@ -14,7 +14,6 @@ import {
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { Trim } from '../../common/validators.js';
 
-
 export function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 64) return false;
   try {

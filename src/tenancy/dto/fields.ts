@@ -4,7 +4,6 @@ import { Transform } from 'class-transformer';
 import { Trim } from '../../common/validators.js';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
-
 export const EmailField = () =>
   applyDecorators(
     ApiProperty({ example: 'ana@harbor.example', maxLength: 254 }),

@@ -31,7 +31,6 @@ import {
   type TicketStatus,
 } from '../ticket-state.util.js';
 
-
 export class CreateTicketDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
