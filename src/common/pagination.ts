@@ -24,7 +24,8 @@ export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page (`nextCursor`)' })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  // Room for a signed three-part key of non-ASCII names (base64 of UTF-8 grows them).
+  @MaxLength(2048)
   cursor?: string;
 }
 
