@@ -216,13 +216,26 @@ function realBody(method: string, path: string, schema: Schema): Record<string, 
 }
 
 /** Every string leaf of a body as a path of keys, so one can be replaced at a time. */
-function stringLeaves(value: unknown, path: (string | number)[] = []): (string | number)[][] {
-  if (typeof value === 'string') return [path];
-  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, [...path, i]));
+function leaves(
+  value: unknown,
+  keep: (v: unknown) => boolean,
+  path: (string | number)[] = [],
+): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, keep, [...path, i]));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, keep, [...path, k]));
   }
-  return [];
+  return keep(value) ? [path] : [];
+}
+
+/** Paths of the nested objects and arrays of a body (not the body itself). */
+function containers(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (!value || typeof value !== 'object') return [];
+  const here = path.length > 0 ? [path] : [];
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value);
+  return [...here, ...entries.flatMap(([k, v]) => containers(v, [...path, k]))];
 }
 
 /** A leaf path as the API names fields: `address.line1`, `devices[0].serial`. */
@@ -356,7 +369,22 @@ function probes(): Probe[] {
     const json = op.requestBody?.content['application/json'];
     if (!json) continue;
     const body = realBody(method, path, json.schema);
-    for (const leaf of stringLeaves(body)) {
+    // Numbers and booleans: null, a string and an absurd number in their place.
+    for (const leaf of leaves(body, (v) => typeof v === 'number' || typeof v === 'boolean')) {
+      for (const v of [null, '1', -1e308]) {
+        out.push({
+          what: `${label} body.${leaf.join('.')}=${short(v)}`,
+          run: () => send(method, concrete, who).send(withLeaf(body, leaf, v) as object),
+        });
+      }
+    }
+    for (const node of containers(body)) {
+      out.push({
+        what: `${label} body.${node.join('.')}=null`,
+        run: () => send(method, concrete, who).send(withLeaf(body, node, null) as object),
+      });
+    }
+    for (const leaf of leaves(body, (v) => typeof v === 'string')) {
       for (const v of [...BODY_STRINGS, ...NOT_STRINGS]) {
         out.push({
           what: `${label} body.${leaf.join('.')}=${short(v)}`,
