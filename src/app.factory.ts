@@ -1,15 +1,24 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { fastifyTrustProxy, registerRateLimits } from './auth/rate-limits.js';
+import { installInputGuards } from './common/input-guard.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
-import { PROBLEM_CONTENT_TYPE, ProblemFilter } from './common/problem.filter.js';
+import { configureCursorSecret } from './common/pagination.js';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemFilter,
+  problemClientErrorHandler,
+  sendProblem,
+} from './common/problem.filter.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import type { ResolvedConfig } from './config/config.provider.js';
@@ -31,6 +40,10 @@ export async function createApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // Router and HTTP-parser errors (over-long path parameters, huge headers) as problem+json too.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(err, request, reply, new Logger('HTTP')),
+    clientErrorHandler: problemClientErrorHandler,
   });
   const nestLogger = new PinoNestLogger(logger);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -54,6 +67,9 @@ export async function createApp(
 
   // Rate limits (shared PostgreSQL store), applied by the auth guard.
   await registerRateLimits(app);
+
+  installInputGuards(app, config.bodyLimitBytes);
+  configureCursorSecret(config.jwtSecret);
 
   app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());

@@ -55,7 +55,7 @@ export class ApiKeysService {
         .where('k.revoked_at IS NULL')
         .orderBy('k.id', 'ASC')
         .limit(limit + 1);
-      if (q.cursor) qb.andWhere('k.id > :after', { after: decodeCursor(q.cursor, 1)[0] });
+      if (q.cursor) qb.andWhere('k.id > :after', { after: decodeCursor(q.cursor, ['uuid'])[0] });
       return toPage(await qb.getMany(), limit, (k) => [k.id], apiKeyView);
     });
   }

@@ -1,7 +1,9 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AppError } from './errors.js';
+import { isStorableText } from './input-guard.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
@@ -22,7 +24,8 @@ export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page (`nextCursor`)' })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  // Room for a signed three-part key of non-ASCII names (base64 of UTF-8 grows them).
+  @MaxLength(2048)
   cursor?: string;
 }
 
@@ -43,20 +46,73 @@ export class PageMetaDto {
 
 export type CursorKey = (string | number)[];
 
-export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+/** What each part of a cursor key must be; a cursor of another shape is a 400. */
+export type CursorPart = 'uuid' | 'int' | 'text';
+
+const CURSOR_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR_TEXT_MAX = 200;
+const MAC_BYTES = 16;
+
+/*
+ * Cursors are signed so that a client cannot hand the database a key we did
+ * not make. The key is process-wide state because encodeCursor/decodeCursor
+ * are free functions used by every list; createApp sets it from the JWT
+ * secret (shared by every instance), and without that a random one is used.
+ */
+let cursorKey: Buffer = randomBytes(32);
+
+/** Derives the cursor-signing key from a server secret (domain-separated from its other uses). */
+export function configureCursorSecret(secret: string): void {
+  cursorKey = createHmac('sha256', secret).update('lockdesk/cursor/v1').digest();
 }
 
-/** Decodes a cursor made by encodeCursor with `arity` parts; anything else is a 400. */
-export function decodeCursor(cursor: string, arity: number): CursorKey {
+function mac(payload: string): Buffer {
+  return createHmac('sha256', cursorKey).update(payload).digest().subarray(0, MAC_BYTES);
+}
+
+export function encodeCursor(key: CursorKey): string {
+  const payload = Buffer.from(JSON.stringify(key)).toString('base64url');
+  return `${payload}.${mac(payload).toString('base64url')}`;
+}
+
+function partMatches(value: unknown, part: CursorPart | undefined): boolean {
+  switch (part) {
+    case 'uuid':
+      return typeof value === 'string' && CURSOR_UUID.test(value);
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    case 'text':
+    case undefined:
+      return (
+        (typeof value === 'string' && value.length <= CURSOR_TEXT_MAX && isStorableText(value)) ||
+        (part === undefined && typeof value === 'number' && Number.isSafeInteger(value))
+      );
+    default:
+      return false;
+  }
+}
+
+/**
+ * Decodes a cursor made by encodeCursor: signed by this server and with one
+ * part per entry of `shape` (or `shape` parts of any plain kind when it is a
+ * number). Anything else is a 400 naming `cursor`.
+ */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[] | number): CursorKey {
+  const parts = typeof shape === 'number' ? Array<undefined>(shape).fill(undefined) : shape;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k) => typeof k === 'string' || typeof k === 'number')
-    ) {
-      return key;
+    const [payload, signature, extra] = cursor.split('.');
+    if (extra === undefined && payload && signature) {
+      const given = Buffer.from(signature, 'base64url');
+      if (given.length === MAC_BYTES && timingSafeEqual(given, mac(payload))) {
+        const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+        if (
+          Array.isArray(key) &&
+          key.length === parts.length &&
+          key.every((k, i) => partMatches(k, parts[i]))
+        ) {
+          return key as CursorKey;
+        }
+      }
     }
   } catch {
     // fall through

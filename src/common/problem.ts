@@ -40,12 +40,15 @@ const STATUS_TO_CODE: Record<number, ErrorCode> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   412: 'precondition_failed',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   428: 'precondition_required',
   429: 'rate_limited',
+  431: 'headers_too_large',
   503: 'service_unavailable',
 };
 
@@ -77,6 +80,11 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     e.message,
   );
+}
+
+/** statement_too_complex, e.g. "tsquery stack too small". */
+function isStatementTooComplex(err: unknown): boolean {
+  return (err as { driverError?: { code?: string } } | null)?.driverError?.code === '54001';
 }
 
 interface FastifyLikeError {
@@ -112,6 +120,9 @@ export function renderProblem(err: unknown, requestId?: string): RenderedProblem
       body.checks = response.details;
     }
     internal = status >= 500 && status !== 503;
+  } else if (isStatementTooComplex(err)) {
+    // A query the client's input made too deep for PostgreSQL (e.g. a search): theirs, not ours.
+    body = fromCode('bad_request', 'The request is too complex; simplify it.');
   } else if (isDatabaseUnavailable(err)) {
     body = fromCode('service_unavailable', 'The database is unavailable; retry shortly.');
     headers['retry-after'] = '5';

@@ -17,3 +17,9 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 export function isForeignKeyViolation(err: unknown): boolean {
   return pgError(err)?.code === '23503';
 }
+
+/** serialization_failure and deadlock_detected: the transaction may simply be run again. */
+export function isRetryableTransactionError(err: unknown): boolean {
+  const code = pgError(err)?.code;
+  return code === '40001' || code === '40P01';
+}

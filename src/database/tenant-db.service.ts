@@ -1,11 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AppError } from '../common/errors.js';
 import { claimIdempotencyKeyIn } from '../common/idempotency/idempotency-context.js';
+import { isRetryableTransactionError } from './pg-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class MissingTenantError extends Error {}
+
+/** Tries of one transaction that keeps meeting deadlocks or serialization failures. */
+export const TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it for a deadlock or a
+ * serialization failure (its effects were rolled back, so running it again
+ * is safe), after a short jittered pause so the two parties do not collide
+ * again in step. After the last try the client gets a 503 with Retry-After:
+ * the conflict is transient, not a fault of ours or of the request.
+ */
+export async function withTransactionRetry<T>(
+  run: () => Promise<T>,
+  attempts = TRANSACTION_ATTEMPTS,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isRetryableTransactionError(err)) throw err;
+      if (attempt >= attempts) {
+        throw new AppError('service_unavailable', 'The request met concurrent changes; retry it.', {
+          headers: { 'retry-after': '1' },
+        });
+      }
+      await sleep(10 * attempt + Math.random() * 40 * attempt);
+    }
+  }
+}
 
 /**
  * Scopes the caller's transaction to a tenant for row-level security: the
@@ -34,12 +66,14 @@ export class TenantDb {
       // Missing context fails loudly instead of running an unscoped query.
       throw new MissingTenantError(`tenantTransaction needs a tenant id, got ${String(tenantId)}`);
     }
-    return this.ds.transaction(async (em) => {
-      await scopeToTenant(em, tenantId);
-      // Inside a request with an Idempotency-Key: this transaction holds the key until it ends.
-      await claimIdempotencyKeyIn(em, tenantId);
-      return work(em);
-    });
+    return withTransactionRetry(() =>
+      this.ds.transaction(async (em) => {
+        await scopeToTenant(em, tenantId);
+        // Inside a request with an Idempotency-Key: this transaction holds the key until it ends.
+        await claimIdempotencyKeyIn(em, tenantId);
+        return work(em);
+      }),
+    );
   }
 
   /**
@@ -52,9 +86,11 @@ export class TenantDb {
     value: string,
     work: (em: EntityManager) => Promise<T>,
   ): Promise<T> {
-    return this.ds.transaction(async (em) => {
-      await em.query(`select set_config($1, $2, true)`, [setting, value]);
-      return work(em);
-    });
+    return withTransactionRetry(() =>
+      this.ds.transaction(async (em) => {
+        await em.query(`select set_config($1, $2, true)`, [setting, value]);
+        return work(em);
+      }),
+    );
   }
 }

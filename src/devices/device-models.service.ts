@@ -113,7 +113,7 @@ export class DeviceModelsService {
 
   list(actor: UserActor, q: ListDeviceModelsQueryDto): Promise<Page<DeviceModelView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? decodeCursor(q.cursor, 3) : null;
+    const after = q.cursor ? decodeCursor(q.cursor, ['text', 'text', 'uuid']) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<ModelRow[]>(
         `SELECT ${MODEL_COLUMNS} FROM catalog_models

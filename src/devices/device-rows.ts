@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { UUID_PATTERN } from '../common/ids.js';
+import { parseStrictIso } from '../common/validators.js';
 import { loadCatalog, type ModelRow } from './device-models.service.js';
 import { PROTOCOLS, type Protocol } from './dto/device-models.dto.js';
 import { DEVICE_STATUSES, type DeviceStatus, SERIAL_PATTERN } from './dto/devices.dto.js';
@@ -163,11 +164,9 @@ export class DeviceRowResolver {
 
     const installedAt = text('installedAt');
     if (installedAt !== null) {
-      const d = /^\d{4}-\d{2}-\d{2}$/.test(installedAt)
-        ? new Date(`${installedAt}T00:00:00Z`)
-        : null;
-      if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== installedAt) {
-        fail('installedAt', 'installedAt must be a date like 2025-03-14');
+      const d = parseStrictIso(installedAt, { kind: 'date' });
+      if (!d) {
+        fail('installedAt', 'installedAt must be a date like 2025-03-14, from 1970 on');
       } else if (d.getTime() > Date.now() + 86_400_000) {
         fail('installedAt', 'installedAt is in the future');
       }

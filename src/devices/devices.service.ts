@@ -210,7 +210,7 @@ export class DevicesService {
 
   list(actor: UserActor, q: ListDevicesQueryDto): Promise<Page<DeviceView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<DeviceRow[]>(
         `${SELECT_DEVICES}

@@ -70,7 +70,7 @@ export class PropertiesService {
 
   list(actor: UserActor, q: ListPropertiesQueryDto): Promise<Page<PropertyView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<PropertyRow[]>(
         `SELECT ${COLUMNS} FROM properties

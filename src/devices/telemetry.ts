@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { UUID_PATTERN } from '../common/ids.js';
+import { parseStrictIso } from '../common/validators.js';
 import { FIRMWARE_PATTERN } from './firmware.js';
 import { SERIAL_PATTERN } from './dto/devices.dto.js';
 
@@ -89,7 +90,6 @@ const FIELDS = new Set([
   'online',
   'firmwareVersion',
 ]);
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** One event's shape and values, checked on its own; problems go back in the answer, per event. */
 export function checkEvent(
@@ -127,11 +127,10 @@ export function checkEvent(
   if (typeof type !== 'string' || !(TELEMETRY_TYPES as readonly string[]).includes(type)) {
     fail('type', `type must be one of ${TELEMETRY_TYPES.join(', ')}`);
   }
-  let at: Date | undefined;
-  if (typeof e.at !== 'string' || !ISO_TIME.test(e.at) || Number.isNaN(Date.parse(e.at))) {
+  const at = parseStrictIso(e.at, { kind: 'datetime' }) ?? undefined;
+  if (at === undefined) {
     fail('at', 'at must be an ISO 8601 time with a zone, such as 2026-11-22T08:15:00Z');
   } else {
-    at = new Date(e.at);
     if (at.getTime() > now + MAX_FUTURE_SKEW_MS) fail('at', 'at is in the future');
     else if (at.getTime() < now - MAX_EVENT_AGE_MS) fail('at', 'at is more than a year old');
   }

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
+import { IsStrictIsoDate, Trim } from '../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../diagnostics/engine/index.js';
 
 export const TARGETS = ['locksmith', 'manufacturer'] as const;
@@ -131,17 +131,17 @@ export class ScheduleDto extends LeaseDto {
     description:
       'The visit: in the future and within ESCALATION_VISIT_HORIZON_DAYS (60 by default)',
   })
-  @IsISO8601({ strict: true })
+  @IsStrictIsoDate({ kind: 'datetime' })
   at!: string;
 }
 
 export class DeclineDto {
-  @ApiProperty({ maxLength: 2000 }) @IsString() @Length(1, 2000) reason!: string;
+  @ApiProperty({ maxLength: 2000 }) @Trim() @IsString() @Length(1, 2000) reason!: string;
 }
 
 export class ResolveEscalationDto extends LeaseDto {
   @ApiProperty({ enum: CAUSE_CODES }) @IsIn(CAUSE_CODES) confirmedCause!: CauseCode;
-  @ApiProperty({ maxLength: 5000 }) @IsString() @Length(1, 5000) notes!: string;
+  @ApiProperty({ maxLength: 5000 }) @Trim() @IsString() @Length(1, 5000) notes!: string;
 }
 
 export class EscalationView {

@@ -311,7 +311,7 @@ export class EscalationService {
   /** The caller's queue (partners) or escalations (customers), as RLS lets each see them. */
   list(actor: UserActor, q: ListEscalationsQueryDto): Promise<Page<EscalationView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<EscalationRow[]>(
         `SELECT * FROM escalations

@@ -253,7 +253,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     q: PageQueryDto & { status?: string },
   ): Promise<Page<DeliveryView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       await this.findWebhook(em, webhookId);
       const rows = await em.query<DeliveryRow[]>(

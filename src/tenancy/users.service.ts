@@ -85,7 +85,7 @@ export class UsersService {
         .limit(limit + 1);
       if (q.role) qb.andWhere('u.role = :role', { role: q.role });
       if (q.cursor) {
-        const [after] = decodeCursor(q.cursor, 1);
+        const [after] = decodeCursor(q.cursor, ['uuid']);
         qb.andWhere('u.id > :after', { after });
       }
       return toPage(await qb.getMany(), limit, (u) => [u.id], userView);

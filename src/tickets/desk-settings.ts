@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import type { EntityManager } from 'typeorm';
+import { Omittable } from '../common/validators.js';
 import { ALWAYS_OPEN, type BusinessHours } from './sla.util.js';
 import { PRIORITIES, type Priority } from './ticket-state.util.js';
 
@@ -143,12 +144,12 @@ export class DeskSettingsDto {
       holidays: ['2026-12-25'],
     },
   })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   businessHours?: BusinessHours;
 
   @ApiPropertyOptional({ description: 'Days a solved ticket may be reopened', default: 7 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(365)
@@ -158,7 +159,7 @@ export class DeskSettingsDto {
     description: 'Automatic assignment skips agents with this many open tickets',
     default: 25,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(10000)
@@ -168,12 +169,12 @@ export class DeskSettingsDto {
     description: 'Round-robin new tickets among available agents',
     default: false,
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   autoAssign?: boolean;
 
   @ApiPropertyOptional({ type: ProactiveDto })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => ProactiveDto)
   proactive?: ProactiveDto;

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { websearchText } from '../common/search.js';
 import { CURRENT_TENANT_SQL } from '../database/roles.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { DiagnosticsService } from '../diagnostics/diagnostics.service.js';
@@ -245,7 +246,7 @@ export class TicketsService {
 
   list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketView>> {
     const limit = pageLimit(q);
-    const before = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     const numberQuery = q.q ? /^\s*(?:LD-)?(\d{1,9})\s*$/i.exec(q.q) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       const rows = await em.query<TicketRow[]>(
@@ -272,7 +273,7 @@ export class TicketsService {
           q.slaBreached === undefined ? null : q.slaBreached === 'true',
           q.createdFrom ?? null,
           q.createdTo ?? null,
-          q.q ?? null,
+          q.q ? websearchText(q.q) : null,
           numberQuery ? Number(numberQuery[1]) : null,
           limit + 1,
         ],
@@ -483,7 +484,7 @@ export class TicketsService {
     q: { limit?: number; cursor?: string },
   ): Promise<Page<CommentView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, 1)[0] as string) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       await this.find(em, id);
       const rows = await em.query<
@@ -515,7 +516,7 @@ export class TicketsService {
     q: { limit?: number; cursor?: string },
   ): Promise<Page<TicketEventView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? Number(decodeCursor(q.cursor, 1)[0]) : null;
+    const after = q.cursor ? (decodeCursor(q.cursor, ['int'])[0] as number) : null;
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
       await this.find(em, id);
       const rows = await em.query<

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsString, Length } from 'class-validator';
 import { PageMetaDto } from '../../common/pagination.js';
+import { Trim } from '../../common/validators.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Yale telemetry bridge', maxLength: 100 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @Length(1, 100)
   name!: string;

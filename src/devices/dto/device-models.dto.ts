@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMinSize,
   ArrayUnique,
@@ -15,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { Trim } from '../../common/validators.js';
 import { FIRMWARE_PATTERN } from '../firmware.js';
 
 export const PROTOCOLS = ['wifi', 'bluetooth', 'zigbee', 'zwave', 'thread'] as const;
@@ -22,19 +22,15 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export const POWER_SOURCES = ['battery', 'wired', 'rechargeable'] as const;
 export type PowerSource = (typeof POWER_SOURCES)[number];
 
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
-
 export class CreateDeviceModelDto {
   @ApiProperty({ example: 'Acme Locks' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 100)
   manufacturer!: string;
 
   @ApiProperty({ example: 'Bolt 3000' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 100)
   model!: string;

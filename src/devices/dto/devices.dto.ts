@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { FIRMWARE_PATTERN } from '../firmware.js';
 import { PROTOCOLS, type Protocol } from './device-models.dto.js';
 
@@ -11,13 +11,9 @@ export const HEALTH_FLAGS = ['lowBattery', 'offline', 'firmwareOutdated'] as con
 export type HealthFlag = (typeof HEALTH_FLAGS)[number];
 export const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
-
 export class CreateDeviceDto {
   @ApiProperty({ example: 'YRD410-0001234', description: 'Unique in your fleet' })
-  @trim
+  @Trim()
   @Matches(SERIAL_PATTERN, { message: 'serial must be 1-100 letters, digits or . _ : / -' })
   serial!: string;
 
@@ -34,7 +30,7 @@ export class CreateDeviceDto {
     description: 'One of the property’s units, when it lists them',
   })
   @IsOptional()
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 50)
   unit?: string;
@@ -57,13 +53,12 @@ export class CreateDeviceDto {
     description: 'Installation date; the warranty runs from it',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'installedAt must be a date like 2025-03-14' })
+  @IsStrictIsoDate({ kind: 'date' })
   installedAt?: string;
 
   @ApiPropertyOptional({ example: 'Front door' })
   @IsOptional()
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 100)
   label?: string;

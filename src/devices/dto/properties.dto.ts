@@ -12,10 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
-
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
+import { Trim } from '../../common/validators.js';
 
 export function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 64) return false;
@@ -43,33 +40,33 @@ export function IsTimeZone(): PropertyDecorator {
 
 export class AddressDto {
   @ApiProperty({ example: '12 Harbor Street' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 200)
   line1!: string;
 
   @ApiPropertyOptional({ example: 'Building B' })
   @IsOptional()
-  @trim
+  @Trim()
   @IsString()
   @Length(0, 200)
   line2?: string;
 
   @ApiProperty({ example: 'Lisbon' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 100)
   city!: string;
 
   @ApiProperty({ example: '1100-148', description: 'Locksmith service areas match on it' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 20)
   postalCode!: string;
 
   @ApiPropertyOptional({ example: 'Lisboa' })
   @IsOptional()
-  @trim
+  @Trim()
   @IsString()
   @Length(0, 100)
   region?: string;
@@ -84,7 +81,7 @@ export class AddressDto {
 
 export class CreatePropertyDto {
   @ApiProperty({ example: 'Harbor View Apartments' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 200)
   name!: string;

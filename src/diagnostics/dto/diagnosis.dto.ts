@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import {
   POWER_SOURCES,
   PROTOCOLS,
@@ -49,7 +49,7 @@ export class TelemetryInputDto {
   powerSource?: PowerSource;
   @ApiPropertyOptional({ enum: PROTOCOLS }) @IsOptional() @IsIn(PROTOCOLS) protocol?: Protocol;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() online?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() lastSeenAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsStrictIsoDate() lastSeenAt?: string;
   @ApiPropertyOptional({ minimum: -150, maximum: 0 })
   @IsOptional()
   @IsNumber()
@@ -79,7 +79,7 @@ export class TelemetryInputDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() doorAjar?: boolean;
   @ApiPropertyOptional({ example: '2027-03-14' })
   @IsOptional()
-  @IsISO8601()
+  @IsStrictIsoDate()
   warrantyExpiresAt?: string;
 }
 
@@ -116,12 +116,14 @@ export class DiagnosisRequestDto {
     description: 'Without a device: matched against the catalog',
   })
   @IsOptional()
+  @Trim()
   @IsString()
   @Length(1, 100)
   manufacturer?: string;
 
   @ApiPropertyOptional({ example: 'Assure Lock 2 Keypad' })
   @IsOptional()
+  @Trim()
   @IsString()
   @Length(1, 100)
   model?: string;

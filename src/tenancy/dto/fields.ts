@@ -1,11 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { Trim } from '../../common/validators.js';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
 
 export const EmailField = () =>
   applyDecorators(
@@ -26,4 +23,4 @@ export const NewPasswordField = () =>
   );
 
 export const NameField = (example: string) =>
-  applyDecorators(ApiProperty({ example, maxLength: 200 }), trim, IsString(), Length(1, 200));
+  applyDecorators(ApiProperty({ example, maxLength: 200 }), Trim(), IsString(), Length(1, 200));

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { Omittable, Trim } from '../../common/validators.js';
 import { ROLES, type Role } from '../user.entity.js';
 import { UserView } from '../views.js';
 import { EmailField, NameField, NewPasswordField } from './fields.js';
@@ -26,13 +27,14 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Omittable()
+  @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Omittable()
   @IsIn(ROLES)
   role?: Role;
 
@@ -41,20 +43,21 @@ export class UpdateUserDto {
     maxLength: 128,
     description: 'Sets a new password and ends all of the user’s sessions',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(10, 128, { message: 'password must be 10 to 128 characters long' })
   password?: string;
 
   @ApiPropertyOptional({ description: 'Away agents get no automatic assignments' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   away?: boolean;
 }
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Omittable()
+  @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
@@ -64,19 +67,19 @@ export class UpdateMeDto {
     maxLength: 128,
     description: 'Requires currentPassword; ends every other session',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(10, 128, { message: 'password must be 10 to 128 characters long' })
   password?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 128)
   currentPassword?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   away?: boolean;
 }

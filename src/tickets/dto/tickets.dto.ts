@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,6 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
+import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { DiagnosisResponseDto } from '../../diagnostics/dto/diagnosis.dto.js';
 import {
   CAUSE_CODES,
@@ -32,10 +31,6 @@ import {
   type TicketStatus,
 } from '../ticket-state.util.js';
 
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
-
 export class CreateTicketDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
@@ -45,7 +40,7 @@ export class CreateTicketDto {
     example: 'Keypad is dead, no lights, and the tenant of 2A is locked out',
     maxLength: 10000,
   })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 10000)
   description!: string;
@@ -81,7 +76,7 @@ export class UpdateTicketDto {
 }
 
 export class CreateCommentDto {
-  @ApiProperty({ maxLength: 10000 }) @trim @IsString() @Length(1, 10000) body!: string;
+  @ApiProperty({ maxLength: 10000 }) @Trim() @IsString() @Length(1, 10000) body!: string;
   @ApiPropertyOptional({
     default: false,
     description: 'Internal notes are for agents and admins only',
@@ -119,7 +114,7 @@ export class EscalateDto {
 export class ResolveDto {
   @ApiProperty({ enum: CAUSE_CODES }) @IsIn(CAUSE_CODES) confirmedCause!: CauseCode;
   @ApiProperty({ example: 'Replaced the four AA cells; the lock works again.' })
-  @trim
+  @Trim()
   @IsString()
   @Length(1, 5000)
   resolution!: string;
@@ -140,11 +135,11 @@ export class ListTicketsQueryDto extends PageQueryDto {
   slaBreached?: 'true' | 'false';
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601()
+  @IsStrictIsoDate()
   createdFrom?: string;
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601()
+  @IsStrictIsoDate()
   createdTo?: string;
   @ApiPropertyOptional({
     description: 'Full text over number (LD-1042), description and public comments',
