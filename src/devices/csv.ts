@@ -37,11 +37,21 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => !(r.length === 1 && r[0].trim() === ''));
 }
 
-/** Rows as objects keyed by the header row (header names trimmed). */
+/**
+ * Rows as objects keyed by the header row (header names trimmed). A row with more non-empty
+ * cells than the header has names is an error: those values would otherwise be dropped unseen.
+ */
 export function csvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
   const [header, ...rows] = parseCsv(text);
   if (!header) return { header: [], records: [] };
   const names = header.map((h) => h.trim());
+  rows.forEach((r, i) => {
+    if (r.slice(names.length).some((cell) => cell.trim() !== '')) {
+      throw new Error(
+        `row ${i + 1} has ${r.length} cells but the header names ${names.length} columns`,
+      );
+    }
+  });
   return {
     header: names,
     records: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, (r[i] ?? '').trim()]))),

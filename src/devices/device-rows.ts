@@ -47,6 +47,28 @@ const IMPORT_FIELDS = new Set([
   'status',
 ]);
 
+/**
+ * Problems with a CSV import's header: every column must be a known field, once. An unknown
+ * column is refused rather than ignored (a misspelt "unti" would silently drop every unit).
+ */
+export function importColumnProblems(header: string[]): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const seen = new Set<string>();
+  const known = [...IMPORT_FIELDS].join(', ');
+  header.forEach((name, i) => {
+    const shown = name.length > 50 ? `${name.slice(0, 50)}…` : name;
+    if (name === '') {
+      problems.push({ field: `columns[${i}]`, message: `column ${i + 1} has no name` });
+    } else if (!IMPORT_FIELDS.has(name)) {
+      problems.push({ field: shown, message: `unknown column ${shown} (known: ${known})` });
+    } else if (seen.has(name)) {
+      problems.push({ field: name, message: `column ${name} appears twice` });
+    }
+    seen.add(name);
+  });
+  return problems.slice(0, 50);
+}
+
 /** Lookups for one batch: the tenant's catalog and properties, loaded once. */
 export class DeviceRowResolver {
   private constructor(

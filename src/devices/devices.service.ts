@@ -13,6 +13,7 @@ import {
   type DeviceRecord,
   DeviceRowResolver,
   insertDevices,
+  importColumnProblems,
   type RowError,
 } from './device-rows.js';
 import type { Protocol } from './dto/device-models.dto.js';
@@ -338,11 +339,19 @@ export class DevicesService {
     if (contentType === 'csv') {
       if (typeof body !== 'string')
         throw new AppError('bad_request', 'Send the CSV as the request body.');
+      let csv: ReturnType<typeof csvRecords>;
       try {
-        rows = csvRecords(body).records;
+        csv = csvRecords(body);
       } catch (e) {
         throw new AppError('bad_request', `The CSV cannot be read: ${(e as Error).message}.`);
       }
+      const columnProblems = importColumnProblems(csv.header);
+      if (columnProblems.length > 0) {
+        throw new AppError('validation_failed', 'The CSV header names unknown columns.', {
+          errors: columnProblems,
+        });
+      }
+      rows = csv.records;
     } else {
       const devices = (body as { devices?: unknown } | null)?.devices;
       const extra =

@@ -1,9 +1,18 @@
+import { Logger } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { Omittable } from '../common/validators.js';
-import { ALWAYS_OPEN, type BusinessHours } from './sla.util.js';
+import {
+  ALWAYS_OPEN,
+  type BusinessHours,
+  MAX_HOLIDAYS,
+  MAX_INTERVALS_PER_DAY,
+  MIN_OPEN_MINUTES_PER_WEEK,
+  pickBusinessHours,
+  validateBusinessHours,
+} from './sla.util.js';
 import { PRIORITIES, type Priority } from './ticket-state.util.js';
 
 export interface ProactiveThresholds {
@@ -60,13 +69,40 @@ interface SettingsRow {
   proactive: ProactiveThresholds;
 }
 
+const logger = new Logger('DeskSettings');
+/** Stored hours already found valid (each request loads them; validating 500 holidays each time is waste). */
+const validStoredHours = new Set<string>();
+
+/**
+ * Business hours as stored, reduced to the known fields and checked against today's limits.
+ * Rows written before the limits existed may break them (1 minute a week, thousands of
+ * holidays, junk fields): such hours are replaced by 24x7 UTC, with a warning, rather than
+ * letting them slow every SLA computation; an admin sees the hours in effect and can set valid ones.
+ */
+export function storedBusinessHours(stored: unknown): BusinessHours {
+  const picked = pickBusinessHours(stored);
+  const key = JSON.stringify(picked);
+  if (validStoredHours.has(key)) return picked as BusinessHours;
+  const problems = validateBusinessHours(picked);
+  if (problems.length === 0) {
+    if (validStoredHours.size >= 1_000) validStoredHours.clear();
+    validStoredHours.add(key);
+    return picked as BusinessHours;
+  }
+  logger.warn(
+    { problems: problems.slice(0, 5) },
+    'stored business hours break the current limits; using 24x7 UTC until they are set again',
+  );
+  return ALWAYS_OPEN('UTC');
+}
+
 export async function loadDeskSettings(em: EntityManager, lock = false): Promise<DeskSettings> {
   const [row] = await em.query<SettingsRow[]>(
     `SELECT * FROM desk_settings ${lock ? 'FOR UPDATE' : ''}`,
   );
   if (!row) return defaultDeskSettings();
   return {
-    businessHours: row.business_hours,
+    businessHours: storedBusinessHours(row.business_hours),
     reopenWindowDays: row.reopen_window_days,
     maxOpenPerAgent: row.max_open_per_agent,
     autoAssign: row.auto_assign,
@@ -129,7 +165,12 @@ export class ProactiveDto {
 
 export class DeskSettingsDto {
   @ApiPropertyOptional({
-    description: 'Time zone and weekly hours; SLA clocks run only inside them',
+    description:
+      'Time zone and weekly hours; SLA clocks run only inside them. Only `timeZone`, `days` ' +
+      `(keys 0 = Sunday to 6, each a list of at most ${MAX_INTERVALS_PER_DAY} ` +
+      '`{start, end}` "HH:MM" intervals in ascending order, not overlapping; "24:00" may end one) ' +
+      `and \`holidays\` (at most ${MAX_HOLIDAYS} "YYYY-MM-DD" local dates). Open at least ` +
+      `${MIN_OPEN_MINUTES_PER_WEEK} minutes a week.`,
     example: {
       timeZone: 'Europe/Lisbon',
       days: {

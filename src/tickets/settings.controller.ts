@@ -14,7 +14,7 @@ import {
   SlaPoliciesDto,
   type SlaTarget,
 } from './desk-settings.js';
-import { validateBusinessHours } from './sla.util.js';
+import { businessHoursProblems } from './sla.util.js';
 import type { Priority } from './ticket-state.util.js';
 
 type DeskSettingsView = Omit<DeskSettings, 'lastAssigneeId'>;
@@ -57,10 +57,13 @@ export class SettingsController {
     @Body() dto: DeskSettingsDto,
   ): Promise<DeskSettingsView> {
     if (dto.businessHours !== undefined) {
-      const problems = validateBusinessHours(dto.businessHours);
+      const problems = businessHoursProblems(dto.businessHours);
       if (problems.length > 0) {
         throw new AppError('validation_failed', 'The business hours are not valid.', {
-          errors: problems.map((message) => ({ field: 'businessHours', message })),
+          errors: problems.slice(0, 50).map(({ path, message }) => ({
+            field: path ? `businessHours.${path}` : 'businessHours',
+            message,
+          })),
         });
       }
     }

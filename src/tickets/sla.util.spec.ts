@@ -570,11 +570,24 @@ describe('validateBusinessHours', () => {
     expect(
       validateBusinessHours(
         everyDay(NEW_YORK, [
+          { start: '09:00', end: '12:00' },
+          { start: '12:00', end: '17:00' },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it('requires the intervals of a day in ascending order', () => {
+    expect(
+      validateBusinessHours(
+        weekdays(NEW_YORK, [
           { start: '12:00', end: '17:00' },
           { start: '09:00', end: '12:00' },
         ]),
       ),
-    ).toEqual([]);
+    ).toEqual(
+      [1, 2, 3, 4, 5].map((d) => `days.${d}: intervals must be in ascending order of start`),
+    );
   });
 
   it.each([null, undefined, 42, 'Europe/Lisbon', []])('rejects non-object %j', (value) => {
@@ -618,8 +631,8 @@ describe('validateBusinessHours', () => {
   it('reports overlapping intervals but allows touching ones', () => {
     const h = valid();
     h.days[1] = [
-      { start: '13:00', end: '17:00' },
       { start: '09:00', end: '13:30' },
+      { start: '13:00', end: '17:00' },
     ];
     h.days[2] = [
       { start: '09:00', end: '12:00' },
@@ -975,5 +988,171 @@ describe('slaState', () => {
     expect(() => slaState({ ...base, pauses: [{ start: new Date('bad'), end: null }] })).toThrow(
       RangeError,
     );
+  });
+});
+
+describe('arithmetic due times equal a minute-by-minute reference walk', () => {
+  /** Reference: walk minute by minute with the Intl oracle until `minutes` open minutes passed. */
+  function referenceAdd(start: Date, minutes: number, hours: BusinessHours): string {
+    const inHours = oracle(hours);
+    let t = start.getTime();
+    let left = minutes;
+    for (let steps = 0; steps < 400_000; steps++, t += 60_000) {
+      if (!inHours(t)) continue;
+      if (left === 0) return new Date(t).toISOString();
+      left--;
+      if (left === 0) return new Date(t + 60_000).toISOString();
+    }
+    throw new Error('reference walk did not finish');
+  }
+
+  const zones = [LISBON, NEW_YORK, 'Australia/Lord_Howe', 'Asia/Gaza', 'UTC', 'Asia/Tokyo'];
+  const hhmm = (m: number) =>
+    m === 1440
+      ? '24:00'
+      : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+  /** Up to 3 ordered, non-overlapping intervals on a day, on 5-minute marks, some ending at 24:00. */
+  function randomDay(random: () => number): { start: string; end: string }[] {
+    const count = Math.floor(random() * 4);
+    const marks = Array.from({ length: count * 2 }, () => Math.floor(random() * 289) * 5)
+      .sort((a, b) => a - b)
+      .filter((m, i, all) => i === 0 || m !== all[i - 1]);
+    const out: { start: string; end: string }[] = [];
+    for (let i = 0; i + 1 < marks.length; i += 2) {
+      if (marks[i] < marks[i + 1])
+        out.push({ start: hhmm(marks[i]), end: hhmm(Math.min(marks[i + 1], 1440)) });
+    }
+    return out;
+  }
+
+  // Windows around the 2024 DST changes of the zones above (US, EU, Lord Howe, Gaza).
+  const starts = [
+    Date.UTC(2024, 2, 8),
+    Date.UTC(2024, 2, 28),
+    Date.UTC(2024, 3, 3),
+    Date.UTC(2024, 3, 18),
+    Date.UTC(2024, 9, 1),
+    Date.UTC(2024, 9, 24),
+    Date.UTC(2024, 10, 1),
+  ];
+
+  it('for random schedules, holidays, starts and targets', () => {
+    const random = rng(0xd57);
+    let checked = 0;
+    for (let i = 0; i < 60; i++) {
+      const zone = zones[i % zones.length];
+      const days = {
+        0: randomDay(random),
+        1: randomDay(random),
+        2: randomDay(random),
+        3: randomDay(random),
+        4: randomDay(random),
+        5: randomDay(random),
+        6: randomDay(random),
+      };
+      const week = Object.values(days)
+        .flat()
+        .reduce((sum, x) => {
+          const [sh, sm] = x.start.split(':').map(Number);
+          const [eh, em] = x.end.split(':').map(Number);
+          return sum + (eh * 60 + em) - (sh * 60 + sm);
+        }, 0);
+      if (week < 120) continue; // the reference walk would be too long
+      const start =
+        starts[Math.floor(random() * starts.length)] + Math.floor(random() * 5 * 1440) * 60_000;
+      const holidays = Array.from({ length: Math.floor(random() * 4) }, () =>
+        new Date(start + Math.floor(random() * 14) * 86_400_000).toISOString().slice(0, 10),
+      );
+      const hours: BusinessHours = { timeZone: zone, days, holidays };
+      const minutes = Math.floor(random() * Math.min(week * 2, 6000));
+      expect([zone, minutes, add(new Date(start).toISOString(), minutes, hours)]).toEqual([
+        zone,
+        minutes,
+        referenceAdd(new Date(start), minutes, hours),
+      ]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('for the slowest schedule accepted (4 h a week) and the largest target, 2,190 weeks on', () => {
+    // Sunday 00:00-04:00 in UTC: 525,600 minutes are exactly 2,190 Sundays.
+    const sundays = weekdays('UTC', []);
+    sundays.days[0] = [{ start: '00:00', end: '04:00' }];
+    expect(validateBusinessHours(sundays)).toEqual([]);
+    const from = d('2026-01-04T00:00:00Z'); // a Sunday
+    const due = addBusinessMinutes(from, 525_600, sundays);
+    expect(due.toISOString()).toBe(
+      new Date(from.getTime() + 2_189 * 7 * 86_400_000 + 4 * 3_600_000).toISOString(),
+    );
+    // Every holiday on a Sunday pushes it a week further.
+    const withHolidays = { ...sundays, holidays: ['2026-01-04', '2030-06-02', '2060-01-04'] };
+    expect(addBusinessMinutes(from, 525_600, withHolidays).getTime()).toBe(
+      due.getTime() + 3 * 7 * 86_400_000,
+    );
+    expect(businessMinutesBetween(from, due, sundays)).toBe(525_600);
+  });
+
+  it('in a DST zone over decades: between() inverts add(), and every local opening is 09:00', () => {
+    const h = everyDay(NEW_YORK, [{ start: '09:00', end: '09:30' }]);
+    const from = d('2026-03-01T12:00:00Z');
+    for (const minutes of [30 * 365, 30 * 365 * 20, 30 * 365 * 40 + 7]) {
+      const due = addBusinessMinutes(from, minutes, h);
+      expect(businessMinutesBetween(from, due, h)).toBe(minutes);
+      const local = new Intl.DateTimeFormat('en-US', {
+        timeZone: NEW_YORK,
+        hourCycle: 'h23',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(due);
+      expect(['09:30', '09:07']).toContain(local);
+    }
+  });
+
+  it('refuses a due time beyond the horizon instead of computing for ever', () => {
+    const oneMinute = weekdays('UTC', [{ start: '09:00', end: '09:01' }]);
+    expect(() => addBusinessMinutes(d('2026-01-05T00:00:00Z'), 525_600, oneMinute)).toThrow(
+      /100 years/,
+    );
+  });
+});
+
+describe('validateBusinessHours: limits on what a tenant may store', () => {
+  it('refuses unknown fields, at the top and in intervals', () => {
+    expect(validateBusinessHours({ ...lisbon9to5, junk: 1 })).toEqual([
+      'junk: unknown field "junk"',
+    ]);
+    const h = WEEKDAYS_9_TO_5(LISBON);
+    (h.days[1][0] as Record<string, unknown>).note = 'x';
+    expect(validateBusinessHours(h)).toEqual(['days.1[0].note: unknown field "note"']);
+  });
+
+  it('requires 4 hours of open time a week', () => {
+    const h = weekdays('UTC', []);
+    h.days[3] = [{ start: '09:00', end: '12:59' }];
+    expect(validateBusinessHours(h)).toEqual([
+      'days: open 239 minutes a week; at least 240 (4 hours) are required',
+    ]);
+    h.days[3] = [{ start: '09:00', end: '13:00' }];
+    expect(validateBusinessHours(h)).toEqual([]);
+  });
+
+  it('bounds the intervals per day, the holidays and the zone name', () => {
+    const h = WEEKDAYS_9_TO_5(LISBON);
+    h.days[6] = Array.from({ length: 13 }, (_, i) => ({
+      start: `${String(i).padStart(2, '0')}:00`,
+      end: `${String(i).padStart(2, '0')}:30`,
+    }));
+    expect(validateBusinessHours(h)).toEqual(['days.6: at most 12 intervals per day']);
+    const many = Array.from({ length: 501 }, (_, i) =>
+      new Date(Date.UTC(2030, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+    );
+    expect(validateBusinessHours({ ...lisbon9to5, holidays: many })).toEqual([
+      'holidays: at most 500 holidays',
+    ]);
+    expect(validateBusinessHours({ ...lisbon9to5, timeZone: 'x'.repeat(65) })).toEqual([
+      'timeZone: must be at most 64 characters',
+    ]);
   });
 });

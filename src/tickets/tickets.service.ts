@@ -29,7 +29,7 @@ import type {
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
-import { slaState } from './sla.util.js';
+import { MAX_SLA_PAUSES, slaStateAsync } from './sla.util.js';
 import {
   checkTransition,
   derivePriority,
@@ -183,7 +183,7 @@ export class TicketsService {
     const priority = t.priority ?? derivePriority(symptoms);
     const settings = await loadDeskSettings(em, false);
     const target = await loadSlaTarget(em, priority);
-    const due = this.dueTimes(now, target, [], settings, now);
+    const due = await this.dueTimes(now, target, [], settings, now);
     const assignee = settings.autoAssign ? await this.nextAssignee(em, settings) : null;
     const id = uuidv7();
     const who = actorOf(actor);
@@ -651,6 +651,17 @@ export class TicketsService {
     const wasPaused = PAUSED_STATUSES.includes(row.status);
     const pausing = PAUSED_STATUSES.includes(to);
     if (pausing && !wasPaused) {
+      // Every pause is a step of each later SLA computation: their number is bounded.
+      const [{ pauses }] = await em.query<[{ pauses: number }]>(
+        `SELECT count(*)::int AS pauses FROM ticket_sla_pauses WHERE ticket_id = $1`,
+        [row.id],
+      );
+      if (pauses >= MAX_SLA_PAUSES) {
+        throw new AppError(
+          'conflict',
+          `The SLA clock of this ticket has been stopped ${pauses} times, the most allowed.`,
+        );
+      }
       await em.query(
         `INSERT INTO ticket_sla_pauses (tenant_id, ticket_id, started_at) SELECT tenant_id, id, $2 FROM tickets WHERE id = $1`,
         [row.id, now],
@@ -726,7 +737,7 @@ export class TicketsService {
       `SELECT started_at AS start, ended_at AS "end" FROM ticket_sla_pauses WHERE ticket_id = $1 ORDER BY started_at`,
       [row.id],
     );
-    const due = this.dueTimes(row.created_at, target, pauses, s, now);
+    const due = await this.dueTimes(row.created_at, target, pauses, s, now);
     return {
       first_response_minutes: target.firstResponseMinutes,
       resolution_minutes: target.resolutionMinutes,
@@ -735,14 +746,14 @@ export class TicketsService {
     };
   }
 
-  private dueTimes(
+  private async dueTimes(
     createdAt: Date,
     target: SlaTarget,
     pauses: { start: Date; end: Date | null }[],
     settings: DeskSettings,
     now: Date,
-  ): { firstResponseDueAt: Date | null; resolutionDueAt: Date | null } {
-    const state = slaState({
+  ): Promise<{ firstResponseDueAt: Date | null; resolutionDueAt: Date | null }> {
+    const state = await slaStateAsync({
       createdAt,
       firstResponseMinutes: target.firstResponseMinutes,
       resolutionMinutes: target.resolutionMinutes,
