@@ -268,8 +268,11 @@ function actorFor(path: string): Session {
   return path.startsWith('/v1/tickets') && path.includes('{id}') ? agent : customer.admin;
 }
 
-const LEAK =
-  /\bat \S+\.(ts|js):\d+|node_modules|\bSELECT\b|\bINSERT\b|\bUPDATE\b|\bDELETE FROM\b|syntax error|invalid input syntax|violates|QueryFailedError|stack/i;
+// SQL keywords as SQL writes them (upper case): answers may say "update" in plain words.
+const LEAK_SQL = /\bSELECT\b|\bINSERT INTO\b|\bUPDATE \w+ SET\b|\bDELETE FROM\b/;
+const LEAK_TEXT =
+  /\bat \S+\.(ts|js):\d+|node_modules|syntax error|invalid input syntax|violates|QueryFailedError|stack/i;
+const LEAK = { test: (text: string): boolean => LEAK_SQL.test(text) || LEAK_TEXT.test(text) };
 
 interface Answer {
   status: number;
