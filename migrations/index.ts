@@ -6,6 +6,7 @@ import { Escalation1763790400000 } from './1763790400000-Escalation.js';
 import { WebhookDeliveryFairness1764000100000 } from './1764000100000-WebhookDeliveryFairness.js';
 import { AuthThrottle1764000300000 } from './1764000300000-AuthThrottle.js';
 import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedAccess.js';
+import { TicketAnswers1764000700000 } from './1764000700000-TicketAnswers.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   WebhookDeliveryFairness1764000100000,
   AuthThrottle1764000300000,
   PartnerLinkedAccess1764000400000,
+  TicketAnswers1764000700000,
 ];

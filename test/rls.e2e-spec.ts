@@ -76,6 +76,11 @@ beforeAll(async () => {
       .set(tenant.admin.auth)
       .send({ step: 'replace_batteries', outcome: 'not_fixed' })
       .expect(200);
+    await t.http
+      .post(`/v1/tickets/${tid}/answers`)
+      .set(tenant.admin.auth)
+      .send({ answers: [{ symptom: 'low_battery_warning', present: false }] })
+      .expect(200);
     const smith = await newTenant(t.http, { kind: 'locksmith' });
     await t.http
       .post('/v1/partners')
@@ -180,6 +185,7 @@ describe('row-level security', () => {
         'tickets',
         'ticket_comments',
         'ticket_steps',
+        'ticket_answers',
         'ticket_diagnoses',
         'ticket_sla_pauses',
         'ticket_events',

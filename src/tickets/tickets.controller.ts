@@ -33,6 +33,7 @@ import {
   CreateCommentDto,
   CreateTicketDto,
   ListTicketsQueryDto,
+  RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
   TicketEventPageDto,
@@ -182,6 +183,24 @@ export class TicketsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
     return withEtag(reply, await this.tickets.recordStep(actor, id, dto));
+  }
+
+  @Post(':id/answers')
+  @Roles(...CUSTOMER)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Record answers to the diagnosis’s questions; answers the ticket with its re-diagnosis',
+  })
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  async answers(
+    @CurrentUser() actor: UserActor,
+    @Param('id') id: string,
+    @Body() dto: RecordAnswersDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.tickets.recordAnswers(actor, id, dto));
   }
 
   @Post(':id/resolve')

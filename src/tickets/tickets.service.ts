@@ -22,6 +22,7 @@ import type {
   CreateCommentDto,
   CreateTicketDto,
   ListTicketsQueryDto,
+  RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
   StepTriedView,
@@ -401,27 +402,7 @@ export class TicketsService {
             now,
           ],
         );
-        const steps = await this.stepsOf(em, id);
-        const diagnosis = await this.diagnostics.diagnoseIn(
-          em,
-          {
-            deviceId: row.device_id,
-            description: row.description,
-            symptoms: row.symptoms,
-            stepsTried: steps.map((s) => ({ step: s.step, outcome: s.outcome })),
-          },
-          now,
-        );
-        await em.query(
-          `INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis) VALUES ($1, $2, $3, $4, $5)`,
-          [
-            actor.tenantId,
-            uuidv7(),
-            id,
-            `step:${dto.step}:${dto.outcome}`,
-            JSON.stringify(diagnosis),
-          ],
-        );
+        const diagnosis = await this.rediagnose(em, row, now, `step:${dto.step}:${dto.outcome}`);
         await this.record(em, actor, row, 'step_recorded', null, {
           step: dto.step,
           outcome: dto.outcome,
@@ -432,6 +413,76 @@ export class TicketsService {
       },
       true,
     );
+  }
+
+  /** Records answers to the diagnosis's questions and answers the ticket with its re-diagnosis. */
+  recordAnswers(actor: UserActor, id: string, dto: RecordAnswersDto): Promise<TicketView> {
+    return this.change(
+      actor,
+      id,
+      null,
+      async (em, row, now) => {
+        // One statement for the whole batch.
+        await em.query(
+          `INSERT INTO ticket_answers (tenant_id, id, ticket_id, symptom, present, actor_id, created_at)
+           SELECT $1, a.id, $2, a.symptom, a.present, $3, $4
+             FROM unnest($5::uuid[], $6::text[], $7::boolean[]) AS a(id, symptom, present)`,
+          [
+            actor.tenantId,
+            id,
+            actor.userId,
+            now,
+            dto.answers.map(() => uuidv7()),
+            dto.answers.map((a) => a.symptom),
+            dto.answers.map((a) => a.present),
+          ],
+        );
+        const said = dto.answers.map((a) => `${a.symptom}:${a.present ? 'yes' : 'no'}`);
+        const diagnosis = await this.rediagnose(em, row, now, `answers:${said.join(',')}`);
+        await this.record(em, actor, row, 'answers_recorded', null, {
+          answers: dto.answers.map((a) => ({ symptom: a.symptom, present: a.present })),
+          topCause: diagnosis.causes[0]?.code ?? null,
+          nextStep: diagnosis.plan[0]?.step ?? null,
+        });
+        return { diagnosis, ...(await this.responded(em, actor, row, now)) };
+      },
+      true,
+    );
+  }
+
+  /**
+   * Diagnoses the ticket again from its report, every step outcome and the latest answer per
+   * symptom, and appends the result to its diagnosis history.
+   */
+  private async rediagnose(
+    em: EntityManager,
+    row: TicketRow,
+    now: Date,
+    trigger: string,
+  ): Promise<DiagnosisResponseDto> {
+    const steps = await this.stepsOf(em, row.id);
+    const answers = await em.query<{ symptom: SymptomCode; present: boolean }[]>(
+      `SELECT DISTINCT ON (symptom) symptom, present FROM ticket_answers
+        WHERE ticket_id = $1 ORDER BY symptom, id DESC`,
+      [row.id],
+    );
+    const diagnosis = await this.diagnostics.diagnoseIn(
+      em,
+      {
+        deviceId: row.device_id,
+        description: row.description,
+        symptoms: row.symptoms,
+        stepsTried: steps.map((s) => ({ step: s.step, outcome: s.outcome })),
+        answers,
+      },
+      now,
+    );
+    await em.query(
+      `INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis)
+       VALUES (${CURRENT_TENANT_SQL}, $1, $2, $3, $4)`,
+      [uuidv7(), row.id, trigger, JSON.stringify(diagnosis)],
+    );
+    return diagnosis;
   }
 
   resolve(actor: UserActor, id: string, dto: ResolveDto): Promise<TicketView> {

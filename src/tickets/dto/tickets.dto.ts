@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -10,10 +12,11 @@ import {
   Length,
   MaxLength,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
-import { DiagnosisResponseDto } from '../../diagnostics/dto/diagnosis.dto.js';
+import { AnswerDto, DiagnosisResponseDto } from '../../diagnostics/dto/diagnosis.dto.js';
 import {
   CAUSE_CODES,
   type CauseCode,
@@ -94,6 +97,19 @@ export class RecordStepDto {
   @IsString()
   @MaxLength(2000)
   note?: string;
+}
+
+export class RecordAnswersDto {
+  @ApiProperty({
+    type: [AnswerDto],
+    description: 'Answers to the diagnosis’s `questions`: `{symptom, present}`',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SYMPTOM_CODES.length)
+  @ValidateNested({ each: true })
+  @Type(() => AnswerDto)
+  answers!: AnswerDto[];
 }
 
 export class EscalateDto {
