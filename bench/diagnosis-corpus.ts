@@ -53,6 +53,11 @@ function main(): void {
   console.log(row('restraint (no early escalation)', s, (x) => pct(x.restraint)));
   console.log(row('top-3 from the description alone', s, (x) => pct(x.descriptionTop3)));
   console.log(row('mean cost to fix (min)', s, (x) => x.meanMinutes.toFixed(1)));
+  console.log(
+    row('mean cost to fix, top question asked first (min)', s, (x) =>
+      x.meanMinutesAsking.toFixed(1),
+    ),
+  );
   console.log(row('fixed playbook (min)', s, (x) => x.playbookMinutes.toFixed(1)));
   console.log(row('oracle (min)', s, (x) => x.oracleMinutes.toFixed(1)));
   console.log(row('calibration error of the top cause (ECE)', s, (x) => x.ece.toFixed(3)));

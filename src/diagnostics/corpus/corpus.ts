@@ -242,6 +242,22 @@ export function escalationAfterCheapSteps(
   return result.escalation.recommended ? result.escalation.target : null;
 }
 
+/**
+ * Asks the diagnosis's top question first, answered truthfully from what the case's source
+ * reports (its labelled symptoms), then follows the plan as walkToFix does.
+ */
+export function minutesAskingFirst(
+  c: CorpusCase,
+  result: DiagnosisResult,
+  model: Model = DEFAULT_MODEL,
+): number {
+  const q = result.questions[0];
+  if (!q) return walkToFix(c, model).minutes;
+  const present = (c.input.symptoms ?? []).includes(q.symptom);
+  const answers = [...(c.input.answers ?? []), { symptom: q.symptom, present }];
+  return walkToFix(c, model, { ...c.input, answers }).minutes;
+}
+
 export interface CaseMeasures {
   id: string;
   category: CauseCategory;
@@ -261,6 +277,8 @@ export interface CaseMeasures {
   topProbability: number;
   brier: number;
   minutes: number;
+  /** Cost to fix when the top question is asked first and answered from the case's symptoms. */
+  minutesAsking: number;
   unsafe: boolean;
 }
 
@@ -301,6 +319,7 @@ export function measureCase(c: CorpusCase, model: Model = DEFAULT_MODEL): CaseMe
     topProbability: result.causes[0]?.probability ?? 0,
     brier,
     minutes: walkToFix(c, model).minutes,
+    minutesAsking: minutesAskingFirst(c, result, model),
     unsafe: unsafePlan(c.input, result),
   };
 }
@@ -315,6 +334,7 @@ export interface Summary {
   restraint: number;
   descriptionTop3: number;
   meanMinutes: number;
+  meanMinutesAsking: number;
   playbookMinutes: number;
   oracleMinutes: number;
   ece: number;
@@ -375,6 +395,7 @@ export function summarize(cases: readonly CorpusCase[], ms: readonly CaseMeasure
     restraint: share(ms.map((m) => m.restraintOk)),
     descriptionTop3: share(ms.map((m) => m.descriptionTop3)),
     meanMinutes: mean(ms.map((m) => m.minutes)),
+    meanMinutesAsking: mean(ms.map((m) => m.minutesAsking)),
     playbookMinutes: mean(cases.map(playbookMinutes)),
     oracleMinutes: mean(cases.map(oracleMinutes)),
     ece,
