@@ -16,7 +16,10 @@ import {
   STEP_OUTCOMES,
   SYMPTOM_CODES,
 } from '../src/diagnostics/engine/index.js';
-import { DEFAULT_MODEL } from '../src/diagnostics/engine/model.js';
+import { DEFAULT_MODEL, EXPERT_MODEL } from '../src/diagnostics/engine/model.js';
+
+/** `--expert` measures the hand-written tables (no text model) for a same-machine comparison. */
+const MODEL = process.argv.includes('--expert') ? EXPERT_MODEL : DEFAULT_MODEL;
 
 const TARGET = 20_000;
 
@@ -120,17 +123,17 @@ function inputsIn(dir: string): DiagnosisInput[] {
 }
 
 function main(): void {
-  const seconds = Number(process.argv[2] ?? 5);
+  const seconds = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 5);
   const cases = benchmarkCases();
   const inputs = [...makeInputs(2000, 42), ...cases, ...cases];
   console.log(
-    `Diagnosis speed: pure engine (${DEFAULT_MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and corpus cases twice)`,
+    `Diagnosis speed: pure engine (${MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and corpus cases twice)`,
   );
 
   // Warm up the JIT on every input, a few times over, before measuring.
   let sink = 0;
   const warm = inputs.length * 4;
-  for (let i = 0; i < warm; i++) sink += diagnose(inputs[i % inputs.length]).causes.length;
+  for (let i = 0; i < warm; i++) sink += diagnose(inputs[i % inputs.length], MODEL).causes.length;
   console.log(
     `  warmed up with ${warm.toLocaleString('en-US')} diagnoses; measuring for ${seconds} s`,
   );
@@ -145,7 +148,7 @@ function main(): void {
   while (now < end) {
     for (let j = 0; j < 200; j++) {
       const t0 = process.hrtime.bigint();
-      sink += diagnose(inputs[done % inputs.length]).plan.length;
+      sink += diagnose(inputs[done % inputs.length], MODEL).plan.length;
       const t1 = process.hrtime.bigint();
       if ((done & 15) === 0) latencies.push(Number(t1 - t0) / 1000);
       done++;
