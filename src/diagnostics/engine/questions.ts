@@ -42,7 +42,11 @@ export const QUESTION_TEXT: Record<SymptomCode, string> = {
 };
 
 /** At most this many candidates get the full re-planning; the rest are ranked out cheaply. */
-const CANDIDATES = 5;
+const CANDIDATES = 3;
+/** A symptom the causes in play predict this similarly cannot move the plan enough to matter. */
+const MIN_SPLIT = 0.04;
+/** With one cause this likely, the plan starts with its fix whatever the answer: ask nothing. */
+const SETTLED = 0.85;
 const MAX_QUESTIONS = 3;
 /** A question must save at least this many minutes on average to be worth a person's time. */
 const MIN_SAVING = 0.5;
@@ -62,6 +66,9 @@ export function worthAsking(
   repair: RepairPlanning,
   model: Model,
 ): Question[] {
+  let top = 0;
+  for (let c = 0; c < N_CAUSES; c++) if (posterior[c] > top) top = posterior[c];
+  if (top >= SETTLED) return [];
   // Cheap screen: how differently the causes still in play predict each symptom.
   const screened: { s: number; split: number }[] = [];
   for (let s = 0; s < N_SYMPTOMS; s++) {
@@ -72,7 +79,7 @@ export function worthAsking(
     let split = 0;
     for (let c = 0; c < N_CAUSES; c++)
       split += posterior[c] * Math.abs(model.likelihood[s * N_CAUSES + c] - mean);
-    screened.push({ s, split });
+    if (split >= MIN_SPLIT) screened.push({ s, split });
   }
   screened.sort((a, b) => b.split - a.split || a.s - b.s);
   const without = ecrCompiled(repair.order, repair.sp, posterior);
