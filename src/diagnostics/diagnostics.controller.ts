@@ -5,7 +5,8 @@ import { AnyRole, CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 import { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
-import { KNOWLEDGE } from './engine/index.js';
+import type { Knowledge } from './engine/index.js';
+import { KNOWLEDGE_IN_USE } from './engine/model.js';
 
 @ApiTags('diagnostics')
 @Controller()
@@ -40,7 +41,7 @@ export class DiagnosticsController {
       'The diagnosis vocabulary: symptom, cause and step codes with descriptions, categories and performers',
   })
   @ApiOkResponse({ schema: { type: 'object' } })
-  knowledge(): typeof KNOWLEDGE {
-    return KNOWLEDGE;
+  knowledge(): Knowledge {
+    return KNOWLEDGE_IN_USE;
   }
 }

@@ -898,39 +898,55 @@ function escalationTargetOf(info: CauseInfo): EscalationTarget | null {
   return locksmith >= manufacturer ? 'locksmith' : 'manufacturer';
 }
 
-/** The knowledge base as plain JSON, for GET /v1/diagnostics/knowledge. */
-export const KNOWLEDGE: Knowledge = deepFreeze({
-  version: '1',
-  model:
-    'single-fault naive Bayes with leaky likelihoods; steps ordered by P(fix)/cost (Heckerman, Breese & Rommelse 1995)',
-  symptoms: SYMPTOM_CODES.map((code) => ({ code, description: SYMPTOMS[code].description })),
-  causes: CAUSE_CODES.map((code) => ({
-    code,
-    category: CAUSES[code].category,
-    description: CAUSES[code].description,
-    prior: CAUSES[code].prior,
-    escalationTarget: escalationTargetOf(CAUSES[code]),
-  })),
-  steps: STEP_CODES.map((code) => ({
-    code,
-    performer: STEPS[code].performer,
-    description: STEPS[code].description,
-    cost: STEPS[code].cost,
-    fixes: CAUSE_CODES.filter((c) => (STEPS[code].fixes[c] ?? 0) > 0).map((cause) => ({
-      cause,
-      probability: STEPS[code].fixes[cause]!,
+/**
+ * The knowledge base as plain JSON, for GET /v1/diagnostics/knowledge: the vocabulary with the
+ * numbers of a given parameter set (P(symptom | cause) and P(step fixes | cause), dense tables).
+ */
+export function describeKnowledge(
+  version: string,
+  model: string,
+  likelihood: ArrayLike<number>,
+  stepFix: ArrayLike<number>,
+): Knowledge {
+  const round = (p: number): number => Math.round(p * 1e4) / 1e4;
+  return deepFreeze({
+    version,
+    model,
+    symptoms: SYMPTOM_CODES.map((code) => ({ code, description: SYMPTOMS[code].description })),
+    causes: CAUSE_CODES.map((code) => ({
+      code,
+      category: CAUSES[code].category,
+      description: CAUSES[code].description,
+      prior: CAUSES[code].prior,
+      escalationTarget: escalationTargetOf(CAUSES[code]),
     })),
-    warnings: [...STEPS[code].warnings],
-    escalationTarget: STEPS[code].escalation ?? null,
-  })),
-  likelihoods: SYMPTOM_CODES.flatMap((symptom, s) =>
-    CAUSE_CODES.map((cause, c) => ({
-      symptom,
-      cause,
-      probability: Math.round(LIKELIHOOD[s * N_CAUSES + c] * 1e4) / 1e4,
+    steps: STEP_CODES.map((code, k) => ({
+      code,
+      performer: STEPS[code].performer,
+      description: STEPS[code].description,
+      cost: STEPS[code].cost,
+      fixes: CAUSE_CODES.flatMap((cause, c) => {
+        const p = stepFix[k * N_CAUSES + c];
+        return p > 0 ? [{ cause, probability: round(p) }] : [];
+      }),
+      warnings: [...STEPS[code].warnings],
+      escalationTarget: STEPS[code].escalation ?? null,
     })),
-  ),
-});
+    likelihoods: SYMPTOM_CODES.flatMap((symptom, s) =>
+      CAUSE_CODES.map((cause, c) => ({
+        symptom,
+        cause,
+        probability: round(likelihood[s * N_CAUSES + c]),
+      })),
+    ),
+  });
+}
+
+const MODEL_TEXT =
+  'single-fault naive Bayes with leaky likelihoods; steps ordered by P(fix)/cost (Heckerman, Breese & Rommelse 1995)';
+
+/** The hand-written expert tables. */
+export const KNOWLEDGE: Knowledge = describeKnowledge('1', MODEL_TEXT, LIKELIHOOD, STEP_FIX);
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

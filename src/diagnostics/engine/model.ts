@@ -6,7 +6,7 @@
  */
 import { N_CAUSES, N_STEPS, N_SYMPTOMS, STEP_CODES, SYMPTOM_CODES } from './codes.js';
 import { FITTED } from './fitted-params.js';
-import { LIKELIHOOD, STEP_FIX, SYMPTOMS } from './knowledge.js';
+import { describeKnowledge, type Knowledge, LIKELIHOOD, STEP_FIX, SYMPTOMS } from './knowledge.js';
 import { textFeatures } from './text-features.js';
 
 export interface FittedParams {
@@ -112,3 +112,13 @@ export function textScores(model: Model, description: string): Float64Array {
 export const EXPERT_MODEL: Model = buildModel();
 /** What the service uses: the fitted parameters when they exist. */
 export const DEFAULT_MODEL: Model = FITTED ? buildModel(FITTED) : EXPERT_MODEL;
+
+/** The vocabulary with the numbers the service ranks with (GET /v1/diagnostics/knowledge). */
+export const KNOWLEDGE_IN_USE: Knowledge = describeKnowledge(
+  DEFAULT_MODEL.version,
+  FITTED
+    ? `single-fault naive Bayes fitted to ${FITTED.trainingCases} real cases (symptom and step tables with expert pseudo-counts, a naive-Bayes text model, calibrated temperature); steps ordered by P(fix)/cost`
+    : 'single-fault naive Bayes with leaky likelihoods (expert tables); steps ordered by P(fix)/cost',
+  DEFAULT_MODEL.likelihood,
+  DEFAULT_MODEL.stepFix,
+);
