@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { HttpException } from '@nestjs/common';
 import { AppError, ERRORS, type ErrorCode, type FieldError } from './errors.js';
 
@@ -73,7 +74,9 @@ const UNAVAILABLE_NODE_CODES = new Set([
 ]);
 
 function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  // Socket errors (ECONNREFUSED...) are made by Node's core: isNativeError also knows them when
+  // they cross a realm (a vm context such as Jest's), where `instanceof Error` is false.
+  if (!(err instanceof Error) && !types.isNativeError(err)) return false;
   const e = err as Error & { code?: string; driverError?: { code?: string } };
   const code = e.driverError?.code ?? e.code;
   if (code && (UNAVAILABLE_PG_CODES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;

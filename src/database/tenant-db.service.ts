@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { claimIdempotencyKeyIn } from '../common/idempotency/idempotency-context.js';
-import { isRetryableTransactionError } from './pg-errors.js';
+import { isLostConnectionError, isRetryableTransactionError } from './pg-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,6 +28,13 @@ export async function withTransactionRetry<T>(
     try {
       return await run();
     } catch (err) {
+      if (isLostConnectionError(err)) {
+        // Not retried: a COMMIT may have reached the server. The client retries (with its
+        // Idempotency-Key), as for any other lost connection.
+        throw new AppError('service_unavailable', 'The database is unavailable; retry shortly.', {
+          headers: { 'retry-after': '5' },
+        });
+      }
       if (!isRetryableTransactionError(err)) throw err;
       if (attempt >= attempts) {
         throw new AppError('service_unavailable', 'The request met concurrent changes; retry it.', {
