@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { RUNTIME_ROLE, tenantTableSql } from '../src/database/roles.js';
+import { RUNTIME_ROLE, tenantTableSql } from './support.js';
 
 /**
  * The runtime role, tenants, users, refresh tokens, API keys and stored

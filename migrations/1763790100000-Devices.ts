@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { RUNTIME_ROLE, tenantTableSql } from '../src/database/roles.js';
+import { RUNTIME_ROLE, tenantTableSql } from './support.js';
 import { REFERENCE_MODELS } from './data/reference-catalog-v1.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../src/database/roles.js';
+import { tenantTableSql } from './support.js';
 
 /**
  * Learned priors: how often each cause was confirmed for a device model in a

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CURRENT_TENANT_SQL, RUNTIME_ROLE, tenantTableSql } from '../src/database/roles.js';
+import { CURRENT_TENANT_SQL, RUNTIME_ROLE, tenantTableSql } from './support.js';
 
 /**
  * Partner profiles and links, escalations visible to exactly two tenants

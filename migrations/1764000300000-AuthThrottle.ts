@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { RUNTIME_ROLE } from '../src/database/roles.js';
+import { RUNTIME_ROLE } from './support.js';
 
 /**
  * Shared, restart-proof state for throttling (every app instance sees the

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CURRENT_TENANT_SQL } from '../src/database/roles.js';
+import { CURRENT_TENANT_SQL } from './support.js';
 
 /**
  * A partner sees an escalation only while the customer still links it.

