@@ -40,6 +40,16 @@ describe('renderProblem', () => {
     expect(renderProblem(shutdown).status).toBe(503);
   });
 
+  it('turns a statement timeout or lock timeout into 503 with Retry-After, not 500', () => {
+    for (const code of ['57014', '55P03']) {
+      const err = Object.assign(new Error('canceling statement due to statement timeout'), {
+        driverError: { code },
+      });
+      const p = renderProblem(err);
+      expect([code, p.status, p.headers['retry-after']]).toEqual([code, 503, '5']);
+    }
+  });
+
   it('never leaks the message of an unexpected error', () => {
     const p = renderProblem(new Error('relation "users" does not exist at SELECT * FROM users'));
     expect(p.status).toBe(500);

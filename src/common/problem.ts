@@ -53,8 +53,14 @@ const STATUS_TO_CODE: Record<number, ErrorCode> = {
   503: 'service_unavailable',
 };
 
-/** PostgreSQL/driver conditions that mean "the database is not reachable right now". */
+/**
+ * PostgreSQL/driver conditions that mean "the database cannot serve this right now": not
+ * reachable, shutting down, out of connections, or a statement that hit STATEMENT_TIMEOUT_MS or
+ * a lock timeout while waiting (57014, 55P03): busy, not broken, so 503 and retry.
+ */
 const UNAVAILABLE_PG_CODES = new Set([
+  '57014',
+  '55P03',
   '57P01',
   '57P02',
   '57P03',
