@@ -1,10 +1,10 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type passport from 'passport';
 import { AppError } from '../common/errors.js';
 import type { Role } from '../tenancy/user.entity.js';
 import type { Actor } from './actor.js';
-import { AuthService } from './auth.service.js';
 import {
   ADDRESS_RATE_LIMIT_KEY,
   API_KEY_KEY,
@@ -12,22 +12,27 @@ import {
   ROLES_KEY,
   TENANT_KINDS_KEY,
 } from './decorators.js';
+import { bearerToken } from './jwt.strategy.js';
+import { authenticate, AUTHENTICATOR } from './passport.js';
 import { RateLimits } from './rate-limits.js';
 import type { TenantKind } from '../tenancy/tenant.entity.js';
 
 /**
  * The global guard: every route is closed unless marked @Public(). People
  * authenticate with a Bearer JWT and need one of the route's @Roles();
- * machines use X-Api-Key, only where a route says @ApiKeyAccess(). Once the
- * caller is known, the general rate limits apply (per tenant, per API key;
- * per client address on public routes marked @AddressRateLimit()).
+ * machines use X-Api-Key, only where a route says @ApiKeyAccess(). The
+ * passport strategies (JwtStrategy, ApiKeyStrategy) verify the credentials
+ * and find the caller; this guard keeps the route rules and answers every
+ * refusal as problem+json. Once the caller is known, the general rate limits
+ * apply (per tenant, per API key; per client address on public routes marked
+ * @AddressRateLimit()).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
     private readonly limits: RateLimits,
+    @Inject(AUTHENTICATOR) private readonly authenticator: passport.Authenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,27 +51,32 @@ export class AuthGuard implements CanActivate {
       targets,
     );
 
+    // A key is used only without an Authorization header (as the API-key strategy does);
+    // on a route that does not take keys it is refused before any lookup.
     const apiKey = request.headers['x-api-key'];
-    if (typeof apiKey === 'string' && apiKey.length > 0 && !request.headers.authorization) {
-      if (!allowsApiKey) throw new AppError('forbidden', 'This route does not accept API keys.');
-      request.actor = await this.auth.authenticateApiKey(apiKey);
-      await this.limits.forActor(request, reply, request.actor);
-      this.checkKind(request.actor, kinds);
-      return true;
+    if (
+      typeof apiKey === 'string' &&
+      apiKey.length > 0 &&
+      !request.headers.authorization &&
+      !allowsApiKey
+    ) {
+      throw new AppError('forbidden', 'This route does not accept API keys.');
     }
 
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) {
+    const actor = await authenticate(this.authenticator, request, reply);
+    if (!actor) {
+      // No strategy accepted the request and none threw: a bearer token that
+      // jsonwebtoken refused (signature, alg, expiry, issuer, audience), or no credentials.
+      if (bearerToken(request) !== null) throw new AppError('invalid_token');
       throw new AppError('unauthenticated', 'Send Authorization: Bearer <access token>.', {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    const actor = await this.auth.authenticateAccessToken(match[1]);
     request.actor = actor;
     await this.limits.forActor(request, reply, actor);
     // A route with no access rule is a bug: closed to everyone rather than open.
-    if (!roles || !roles.includes(actor.role)) {
+    // (API keys reach only @ApiKeyAccess routes, checked above; roles are for people.)
+    if (actor.type === 'user' && (!roles || !roles.includes(actor.role))) {
       throw new AppError(
         'forbidden',
         roles ? `Requires role: ${roles.join(' or ')}.` : 'No access rule.',

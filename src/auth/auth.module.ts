@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyStrategy } from './api-key.strategy.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottle } from './login-throttle.js';
+import { authenticatorProvider } from './passport.js';
 import { RateLimits } from './rate-limits.js';
 import { TokenService } from './tokens.service.js';
 
@@ -17,6 +20,9 @@ import { TokenService } from './tokens.service.js';
     ApiKeysService,
     LoginThrottle,
     RateLimits,
+    JwtStrategy,
+    ApiKeyStrategy,
+    authenticatorProvider,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AuthService, TokenService, LoginThrottle],

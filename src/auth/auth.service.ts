@@ -3,12 +3,10 @@ import { IsNull, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb } from '../database/tenant-db.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { User } from '../tenancy/user.entity.js';
 import { tenantView, userView } from '../tenancy/views.js';
-import type { ApiKeyActor, UserActor } from './actor.js';
-import { ApiKey } from './api-key.entity.js';
 import type { LoginDto, SignupDto, SignupResponseDto } from './dto/auth.dto.js';
 import { LoginThrottle } from './login-throttle.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
@@ -146,69 +144,5 @@ export class AuthService {
       .set({ revokedAt: () => 'now()' })
       .where('user_id = :userId AND revoked_at IS NULL', { userId })
       .execute();
-  }
-
-  /** The person behind an access token, as the database says now (role changes and removals count at once). */
-  async authenticateAccessToken(token: string): Promise<UserActor> {
-    const claims = await this.tokens.verifyAccess(token);
-    const row = await this.db.tenantTransaction(claims.tid, async (em) => {
-      const rows = await em.query<
-        {
-          role: UserActor['role'];
-          passwordChangedAt: Date;
-          tokenVersion: number;
-          kind: UserActor['tenantKind'];
-        }[]
-      >(
-        `SELECT u.role, u.password_changed_at AS "passwordChangedAt",
-                u.token_version AS "tokenVersion", t.kind
-           FROM users u JOIN tenants t ON t.id = u.tenant_id
-          WHERE u.id = $1 AND u.deleted_at IS NULL`,
-        [claims.sub],
-      );
-      return rows[0];
-    });
-    // The version catches a password change in the same second as the token's
-    // issue; the time check covers tokens from before versions existed.
-    if (
-      !row ||
-      row.tokenVersion !== (claims.ver ?? 0) ||
-      Math.floor(row.passwordChangedAt.getTime() / 1000) > claims.iat
-    ) {
-      throw new AppError('invalid_token');
-    }
-    return {
-      type: 'user',
-      tenantId: claims.tid,
-      tenantKind: row.kind,
-      userId: claims.sub,
-      role: row.role,
-    };
-  }
-
-  async authenticateApiKey(key: string): Promise<ApiKeyActor> {
-    if (key.length > 200) throw new AppError('invalid_api_key');
-    const keyHash = hashSecret(key);
-    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
-      const found = await em.findOne(ApiKey, { where: { keyHash } });
-      if (!found || found.revokedAt !== null) return undefined;
-      await scopeToTenant(em, found.tenantId);
-      const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
-      if (!tenant) return undefined;
-      // Record use at most once a minute per key, to keep authentication read-mostly.
-      await em.query(
-        `UPDATE api_keys SET last_used_at = now()
-          WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [found.tenantId, found.id],
-      );
-      return {
-        type: 'api_key',
-        tenantId: found.tenantId,
-        tenantKind: tenant.kind,
-        apiKeyId: found.id,
-      } as const;
-    });
-    if (!actor) throw new AppError('invalid_api_key');
-    return actor;
   }
 }

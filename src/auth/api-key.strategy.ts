@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { AppError } from '../common/errors.js';
+import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import type { ApiKeyActor } from './actor.js';
+import { ApiKey } from './api-key.entity.js';
+import { hashSecret } from './secrets.js';
+
+type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
+
+/**
+ * Machines: `X-Api-Key: <key>`, found by its hash (the key is stored only
+ * hashed), scoped to its tenant; a revoked key or a gone tenant is refused.
+ * Which routes take a key is the guard's business (@ApiKeyAccess).
+ */
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-key') {
+  constructor(private readonly db: TenantDb) {
+    super({ header: 'X-Api-Key', prefix: '' }, false);
+  }
+
+  /** Registered on the app's own authenticator (see passport.ts), not on passport's process-wide one. */
+  getPassportInstance(): passport.Authenticator {
+    return new passport.Passport();
+  }
+
+  /** A request with an Authorization header is a person's: its key is not looked at. */
+  override authenticate(req: Request, options?: object): void {
+    if (req.headers.authorization) {
+      this.fail({ message: 'Authorization header present' }, 401);
+      return;
+    }
+    super.authenticate(req, options);
+  }
+
+  async validate(key: string): Promise<ApiKeyActor> {
+    if (key.length > 200) throw new AppError('invalid_api_key');
+    const keyHash = hashSecret(key);
+    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
+      const found = await em.findOne(ApiKey, { where: { keyHash } });
+      if (!found || found.revokedAt !== null) return undefined;
+      await scopeToTenant(em, found.tenantId);
+      const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
+      if (!tenant) return undefined;
+      // Record use at most once a minute per key, to keep authentication read-mostly.
+      await em.query(
+        `UPDATE api_keys SET last_used_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [found.tenantId, found.id],
+      );
+      return {
+        type: 'api_key',
+        tenantId: found.tenantId,
+        tenantKind: tenant.kind,
+        apiKeyId: found.id,
+      } as const;
+    });
+    if (!actor) throw new AppError('invalid_api_key');
+    return actor;
+  }
+}

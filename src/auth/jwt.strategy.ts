@@ -1,0 +1,102 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
+import { Strategy } from 'passport-jwt';
+import { AppError } from '../common/errors.js';
+import { UUID_PATTERN } from '../common/ids.js';
+import { TenantDb } from '../database/tenant-db.service.js';
+import type { UserActor } from './actor.js';
+import { type AccessClaims, TokenService } from './tokens.service.js';
+
+/**
+ * The token of `Authorization: Bearer <token>`, or null. Stricter than
+ * passport-jwt's ExtractJwt.fromAuthHeaderAsBearerToken (which takes the
+ * first word of "Bearer a b"): anything but exactly one token is "no token"
+ * (401 unauthenticated), not a bad token (401 invalid_token).
+ */
+export function bearerToken(req: { headers: IncomingHttpHeaders }): string | null {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match ? match[1] : null;
+}
+
+/**
+ * People: `Authorization: Bearer <access token>`. passport-jwt checks the
+ * signature (HS256 only), issuer, audience and expiry with the KeyObject
+ * TokenService made once (a string secret would make jsonwebtoken build a
+ * key object on every request); validate() adds the checks jsonwebtoken does
+ * not make, then reads the person as the database says now (role changes,
+ * removals and password changes count at once), in one query as before.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: TokenService,
+    private readonly db: TenantDb,
+  ) {
+    super({
+      jwtFromRequest: bearerToken,
+      // jsonwebtoken takes a KeyObject; @types/passport-jwt only lists string | Buffer.
+      secretOrKey: tokens.key as unknown as Buffer,
+      algorithms: ['HS256'],
+      issuer: TokenService.ISSUER,
+      audience: TokenService.AUDIENCE,
+    });
+  }
+
+  /** Registered on the app's own authenticator (see passport.ts), not on passport's process-wide one. */
+  getPassportInstance(): passport.Authenticator {
+    return new passport.Passport();
+  }
+
+  async validate(claims: AccessClaims): Promise<UserActor> {
+    // jsonwebtoken accepts tokens without exp or iat; ours always carry both.
+    // Ids that are not UUIDs would fail later as a server error: refuse them here.
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.sub !== 'string' ||
+      !UUID_PATTERN.test(claims.sub) ||
+      typeof claims.tid !== 'string' ||
+      !UUID_PATTERN.test(claims.tid) ||
+      !Number.isInteger(claims.iat) ||
+      !Number.isInteger(claims.exp) ||
+      (claims.ver !== undefined && !(Number.isInteger(claims.ver) && claims.ver >= 0))
+    ) {
+      throw new AppError('invalid_token');
+    }
+    const row = await this.db.tenantTransaction(claims.tid, async (em) => {
+      const rows = await em.query<
+        {
+          role: UserActor['role'];
+          passwordChangedAt: Date;
+          tokenVersion: number;
+          kind: UserActor['tenantKind'];
+        }[]
+      >(
+        `SELECT u.role, u.password_changed_at AS "passwordChangedAt",
+                u.token_version AS "tokenVersion", t.kind
+           FROM users u JOIN tenants t ON t.id = u.tenant_id
+          WHERE u.id = $1 AND u.deleted_at IS NULL`,
+        [claims.sub],
+      );
+      return rows[0];
+    });
+    // The version catches a password change in the same second as the token's
+    // issue; the time check covers tokens from before versions existed.
+    if (
+      !row ||
+      row.tokenVersion !== (claims.ver ?? 0) ||
+      Math.floor(row.passwordChangedAt.getTime() / 1000) > claims.iat
+    ) {
+      throw new AppError('invalid_token');
+    }
+    return {
+      type: 'user',
+      tenantId: claims.tid,
+      tenantKind: row.kind,
+      userId: claims.sub,
+      role: row.role,
+    };
+  }
+}
