@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { notFound } from '../common/errors.js';
-import { UUID_PATTERN } from '../common/ids.js';
 import type { PowerSource, Protocol } from './dto/device-models.dto.js';
 import { type BatteryForecast, forecastBattery } from './forecast.js';
 
@@ -90,7 +89,6 @@ export async function readDeviceHealth(
   settings: HealthSettings,
   now = new Date(),
 ): Promise<DeviceHealthView> {
-  if (!UUID_PATTERN.test(deviceId)) throw notFound('Device');
   const [row] = await em.query<HealthRow[]>(
     `SELECT d.id, d.serial, m.power_source, d.protocol,
             coalesce(h.firmware_version, d.firmware_version) AS firmware_version, m.latest_firmware,

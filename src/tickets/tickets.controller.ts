@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-  HttpCode,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, Patch, Post, Query, Res, HttpCode } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -43,6 +32,7 @@ import {
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
 import { TicketsService } from './tickets.service.js';
+import { IdParam } from '../common/id-param.js';
 
 const CUSTOMER = ['admin', 'manager', 'agent'] as const;
 const DESK = ['admin', 'agent'] as const;
@@ -112,7 +102,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   async get(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
     return withEtag(reply, await this.tickets.get(actor, id));
@@ -135,7 +125,7 @@ export class TicketsController {
   @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' })
   async update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: UpdateTicketDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -150,7 +140,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   comment(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: CreateCommentDto,
   ): Promise<CommentView> {
     return this.tickets.comment(actor, id, dto);
@@ -162,7 +152,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   comments(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<CommentView>> {
     return this.tickets.comments(actor, id, q);
@@ -178,7 +168,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async step(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: RecordStepDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -196,7 +186,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async answers(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: RecordAnswersDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -213,7 +203,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async resolve(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: ResolveDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -227,7 +217,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   events(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<TicketEventView>> {
     return this.tickets.events(actor, id, q);
@@ -237,7 +227,7 @@ export class TicketsController {
   @Roles(...CUSTOMER)
   @ApiOperation({ summary: 'The diagnosis history: at creation and after each step' })
   @ApiNotFound('Ticket')
-  diagnoses(@CurrentUser() actor: UserActor, @Param('id') id: string) {
+  diagnoses(@CurrentUser() actor: UserActor, @IdParam('Ticket') id: string) {
     return this.tickets.diagnoses(actor, id);
   }
 }
