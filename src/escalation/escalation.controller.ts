@@ -6,7 +6,7 @@ import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/decorator
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import type { Page } from '../common/pagination.js';
 import { TicketView } from '../tickets/dto/tickets.dto.js';
-import { withEtag } from '../tickets/tickets.controller.js';
+import { withEtag } from '../common/etag.js';
 import {
   DeclineDto,
   EscalateDto,

@@ -12,7 +12,6 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/actor.js';
 import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import { AppError } from '../common/errors.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { type Page, PageQueryDto } from '../common/pagination.js';
@@ -33,29 +32,12 @@ import {
 } from './dto/tickets.dto.js';
 import { TicketsService } from './tickets.service.js';
 import { IdParam } from '../common/id-param.js';
+import { parseIfMatch, withEtag } from '../common/etag.js';
 
 const CUSTOMER = ['admin', 'manager', 'agent'] as const;
 const DESK = ['admin', 'agent'] as const;
 
 /** `If-Match: "7"`, `7` or `W/"7"` -> 7; missing -> 428; not a version -> 412. */
-export function parseIfMatch(header: string | undefined): number {
-  if (header === undefined || header.trim() === '') {
-    throw new AppError(
-      'precondition_required',
-      'Send If-Match with the ticket’s version (its ETag).',
-    );
-  }
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!m)
-    throw new AppError('precondition_failed', 'If-Match does not name a version of this ticket.');
-  return Number(m[1]);
-}
-
-export function withEtag(reply: FastifyReply, view: TicketView): TicketView {
-  void reply.header('etag', `"${view.version}"`);
-  return view;
-}
-
 @ApiTags('tickets')
 @Controller('tickets')
 @CustomerOnly()
@@ -130,7 +112,10 @@ export class TicketsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.update(actor, id, parseIfMatch(ifMatch), dto));
+    return withEtag(
+      reply,
+      await this.tickets.update(actor, id, parseIfMatch(ifMatch, 'ticket'), dto),
+    );
   }
 
   @Post(':id/comments')
