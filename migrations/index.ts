@@ -7,6 +7,7 @@ import { WebhookDeliveryFairness1764000100000 } from './1764000100000-WebhookDel
 import { AuthThrottle1764000300000 } from './1764000300000-AuthThrottle.js';
 import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedAccess.js';
 import { TicketAnswers1764000700000 } from './1764000700000-TicketAnswers.js';
+import { FirmwareVersionKey1764000800000 } from './1764000800000-FirmwareVersionKey.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AuthThrottle1764000300000,
   PartnerLinkedAccess1764000400000,
   TicketAnswers1764000700000,
+  FirmwareVersionKey1764000800000,
 ];

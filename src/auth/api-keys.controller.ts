@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -17,6 +17,7 @@ import {
   CreateApiKeyDto,
   CreatedApiKeyDto,
 } from './dto/api-keys.dto.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('api-keys')
 @Controller('api-keys')
@@ -48,7 +49,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key, at once' })
   @ApiNoContentResponse()
   @ApiNotFound('API key')
-  revoke(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  revoke(@CurrentUser() actor: UserActor, @IdParam('API key') id: string): Promise<void> {
     return this.keys.revoke(actor, id);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -22,6 +22,7 @@ import {
   ListDeviceModelsQueryDto,
   UpdateDeviceModelDto,
 } from './dto/device-models.dto.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('device-models')
 @Controller('device-models')
@@ -66,7 +67,10 @@ export class DeviceModelsController {
   @ApiOperation({ summary: 'One model' })
   @ApiOkResponse({ type: DeviceModelView })
   @ApiNotFound('Device model')
-  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<DeviceModelView> {
+  get(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Device model') id: string,
+  ): Promise<DeviceModelView> {
     return this.models.get(actor, id);
   }
 
@@ -82,7 +86,7 @@ export class DeviceModelsController {
   @ApiConflictResponse({ type: ProblemDto, description: 'Reference models are read-only' })
   update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Device model') id: string,
     @Body() dto: UpdateDeviceModelDto,
   ): Promise<DeviceModelView> {
     return this.models.update(actor, id, dto);
@@ -95,7 +99,7 @@ export class DeviceModelsController {
   @ApiNoContentResponse()
   @ApiNotFound('Device model')
   @ApiConflictResponse({ type: ProblemDto, description: 'In use, or a reference model' })
-  remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  remove(@CurrentUser() actor: UserActor, @IdParam('Device model') id: string): Promise<void> {
     return this.models.remove(actor, id);
   }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/pg-errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
@@ -59,7 +59,6 @@ export async function loadCatalog(em: EntityManager): Promise<ModelRow[]> {
 }
 
 export async function findModel(em: EntityManager, id: string): Promise<ModelRow> {
-  if (!UUID_PATTERN.test(id)) throw notFound('Device model');
   const [row] = await em.query<ModelRow[]>(
     `SELECT ${MODEL_COLUMNS} FROM catalog_models WHERE id = $1`,
     [id],

@@ -5,7 +5,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -38,6 +37,7 @@ import {
   UpdateDeviceDto,
 } from './dto/devices.dto.js';
 import { DeviceHealthView } from './health.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('devices')
 @Controller('devices')
@@ -113,7 +113,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'One lock' })
   @ApiOkResponse({ type: DeviceView })
   @ApiNotFound('Device')
-  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<DeviceView> {
+  get(@CurrentUser() actor: UserActor, @IdParam('Device') id: string): Promise<DeviceView> {
     return this.devices.get(actor, id);
   }
 
@@ -122,7 +122,10 @@ export class DevicesController {
   @ApiOperation({ summary: 'The lock’s health snapshot, flags and battery forecast' })
   @ApiOkResponse({ type: DeviceHealthView })
   @ApiNotFound('Device')
-  health(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<DeviceHealthView> {
+  health(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Device') id: string,
+  ): Promise<DeviceHealthView> {
     return this.devices.health(actor, id);
   }
 
@@ -133,7 +136,7 @@ export class DevicesController {
   @ApiBodyAndId('Device')
   update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Device') id: string,
     @Body() dto: UpdateDeviceDto,
   ): Promise<DeviceView> {
     return this.devices.update(actor, id, dto);
@@ -145,7 +148,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'Retire a lock (its history stays)' })
   @ApiNoContentResponse()
   @ApiNotFound('Device')
-  retire(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  retire(@CurrentUser() actor: UserActor, @IdParam('Device') id: string): Promise<void> {
     return this.devices.retire(actor, id);
   }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
@@ -389,7 +389,6 @@ export class DevicesService {
   }
 
   private async findRow(em: EntityManager, id: string, lock = false): Promise<DeviceRow> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Device');
     const [row] = await em.query<DeviceRow[]>(
       `${SELECT_DEVICES} WHERE d.id = $1 ${lock ? 'FOR UPDATE OF d' : ''}`,
       [id],

@@ -1,17 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCsv, csvRecords } from './csv.js';
-import { compareVersions, versionKey } from './firmware.js';
 import { forecastBattery } from './forecast.js';
-
-describe('firmware versions', () => {
-  it('compare part by part, numerically', () => {
-    expect(compareVersions('2.10.0', '2.9.1')).toBeGreaterThan(0);
-    expect(compareVersions('1.0.0', '1.0.0')).toBe(0);
-    expect(compareVersions('v3.1', '3.1.0')).toBeLessThan(0);
-    expect(compareVersions('4.0.0-beta', '4.0.0')).toBe(0);
-    expect(versionKey('1.2.x3')).toEqual([1, 2, 3]);
-  });
-});
 
 describe('CSV', () => {
   it('handles quotes, escaped quotes, commas, newlines and CRLF', () => {

@@ -1,9 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { notFound } from '../common/errors.js';
-import { UUID_PATTERN } from '../common/ids.js';
 import type { PowerSource, Protocol } from './dto/device-models.dto.js';
-import { compareVersions } from './firmware.js';
 import { type BatteryForecast, forecastBattery } from './forecast.js';
 
 export interface HealthSettings {
@@ -72,6 +70,7 @@ interface HealthRow {
   protocol: Protocol | null;
   firmware_version: string | null;
   latest_firmware: string | null;
+  behind: boolean | null;
   warranty_expires: string | null;
   battery_percent: number | null;
   battery_at: Date | null;
@@ -90,10 +89,10 @@ export async function readDeviceHealth(
   settings: HealthSettings,
   now = new Date(),
 ): Promise<DeviceHealthView> {
-  if (!UUID_PATTERN.test(deviceId)) throw notFound('Device');
   const [row] = await em.query<HealthRow[]>(
     `SELECT d.id, d.serial, m.power_source, d.protocol,
             coalesce(h.firmware_version, d.firmware_version) AS firmware_version, m.latest_firmware,
+            version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware) AS behind,
             (d.installed_at + make_interval(months => m.warranty_months))::date::text AS warranty_expires,
             h.battery_percent, h.battery_at, h.online, h.last_seen_at, h.signal_dbm, h.door_ajar,
             (SELECT count(*)::int FROM telemetry_events e WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
@@ -118,10 +117,8 @@ export async function readDeviceHealth(
   const fresh =
     seen && now.getTime() - row.last_seen_at!.getTime() <= settings.offlineAfterMinutes * 60_000;
   const online = seen ? row.online !== false && fresh : null;
-  const behind =
-    row.firmware_version && row.latest_firmware
-      ? compareVersions(row.firmware_version, row.latest_firmware) < 0
-      : null;
+  // version_key() is the one firmware rule (the fleet filters use it too); null when either side is unknown.
+  const behind = row.firmware_version && row.latest_firmware ? row.behind : null;
   const warrantyState =
     row.warranty_expires === null
       ? 'unknown'

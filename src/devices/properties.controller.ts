@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -22,6 +22,7 @@ import {
   UpdatePropertyDto,
 } from './dto/properties.dto.js';
 import { PropertiesService } from './properties.service.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('properties')
 @Controller('properties')
@@ -60,7 +61,7 @@ export class PropertiesController {
   @ApiOperation({ summary: 'One property' })
   @ApiOkResponse({ type: PropertyView })
   @ApiNotFound('Property')
-  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<PropertyView> {
+  get(@CurrentUser() actor: UserActor, @IdParam('Property') id: string): Promise<PropertyView> {
     return this.properties.get(actor, id);
   }
 
@@ -71,7 +72,7 @@ export class PropertiesController {
   @ApiBodyAndId('Property')
   update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Property') id: string,
     @Body() dto: UpdatePropertyDto,
   ): Promise<PropertyView> {
     return this.properties.update(actor, id, dto);
@@ -84,7 +85,7 @@ export class PropertiesController {
   @ApiNoContentResponse()
   @ApiNotFound('Property')
   @ApiConflictResponse({ type: ProblemDto, description: 'Devices are installed there' })
-  remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  remove(@CurrentUser() actor: UserActor, @IdParam('Property') id: string): Promise<void> {
     return this.properties.remove(actor, id);
   }
 }

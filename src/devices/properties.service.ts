@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { likeLiteral } from '../database/like.js';
 import { isForeignKeyViolation } from '../database/pg-errors.js';
@@ -117,7 +117,6 @@ export class PropertiesService {
   }
 
   private async find(em: EntityManager, id: string, lock = false): Promise<PropertyRow> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Property');
     const [row] = await em.query<PropertyRow[]>(
       `SELECT ${COLUMNS} FROM properties WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [id],

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/actor.js';
@@ -17,7 +6,7 @@ import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/decorator
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import type { Page } from '../common/pagination.js';
 import { TicketView } from '../tickets/dto/tickets.dto.js';
-import { withEtag } from '../tickets/tickets.controller.js';
+import { withEtag } from '../common/etag.js';
 import {
   DeclineDto,
   EscalateDto,
@@ -30,6 +19,7 @@ import {
 } from './dto.js';
 import { EscalationService } from './escalation.service.js';
 import { type PartnerView, PartnersService, type ProfileView } from './partners.service.js';
+import { IdParam } from '../common/id-param.js';
 
 const PARTNER_STAFF = ['admin', 'locksmith', 'manufacturer'] as const;
 
@@ -56,7 +46,7 @@ export class EscalationController {
   @ApiBodyAndId('Ticket')
   async escalate(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: EscalateDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -93,7 +83,10 @@ export class EscalationController {
   })
   @ApiNoContentResponse()
   @ApiNotFound('Partner')
-  unlink(@CurrentUser() actor: UserActor, @Param('partnerTenantId') id: string): Promise<void> {
+  unlink(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Partner', 'partnerTenantId') id: string,
+  ): Promise<void> {
     return this.partners.unlink(actor, id);
   }
 
@@ -138,7 +131,7 @@ export class EscalationController {
   @ApiOperation({ summary: 'One escalation with its work order' })
   @ApiOkResponse({ type: EscalationView })
   @ApiNotFound('Escalation')
-  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<EscalationView> {
+  get(@CurrentUser() actor: UserActor, @IdParam('Escalation') id: string): Promise<EscalationView> {
     return this.escalations.get(actor, id);
   }
 
@@ -168,7 +161,10 @@ export class EscalationController {
   @ApiOperation({ summary: 'Claim this escalation (if unclaimed, or its lease expired)' })
   @ApiOkResponse({ type: EscalationView })
   @ApiNotFound('Escalation')
-  claim(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<EscalationView> {
+  claim(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Escalation') id: string,
+  ): Promise<EscalationView> {
     return this.escalations.claim(actor, id);
   }
 
@@ -186,7 +182,7 @@ export class EscalationController {
   @ApiBodyAndId('Escalation')
   schedule(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Escalation') id: string,
     @Body() dto: ScheduleDto,
   ): Promise<EscalationView> {
     return this.escalations.schedule(actor, id, dto);
@@ -201,7 +197,7 @@ export class EscalationController {
   @ApiBodyAndId('Escalation')
   decline(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Escalation') id: string,
     @Body() dto: DeclineDto,
   ): Promise<EscalationView> {
     return this.escalations.decline(actor, id, dto);
@@ -220,7 +216,7 @@ export class EscalationController {
   @ApiBodyAndId('Escalation')
   resolve(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Escalation') id: string,
     @Body() dto: ResolveEscalationDto,
   ): Promise<EscalationView> {
     return this.escalations.resolve(actor, id, dto);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { likeLiteral } from '../database/like.js';
@@ -599,7 +599,6 @@ export class EscalationService {
   }
 
   private async find(em: EntityManager, id: string): Promise<EscalationRow> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Escalation');
     const [row] = await em.query<EscalationRow[]>(`SELECT * FROM escalations WHERE id = $1`, [id]);
     if (!row) throw notFound('Escalation');
     return row;
@@ -611,7 +610,6 @@ export class EscalationService {
     actor: UserActor,
     id: string,
   ): Promise<EscalationRow> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Escalation');
     const [row] = await em.query<EscalationRow[]>(
       `SELECT * FROM escalations WHERE id = $1 AND partner_tenant_id = $2 FOR UPDATE`,
       [id, actor.tenantId],

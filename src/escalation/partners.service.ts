@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
-import { UUID_PATTERN } from '../common/ids.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { LinkPartnerDto, PartnerProfileDto } from './dto.js';
 import { EscalationService } from './escalation.service.js';
@@ -79,7 +78,6 @@ export class PartnersService {
    */
   unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
-      if (!UUID_PATTERN.test(partnerTenantId)) throw notFound('Partner');
       const [, count] = await em.query<[unknown[], number]>(
         `DELETE FROM partner_links WHERE partner_tenant_id = $1`,
         [partnerTenantId],

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -21,6 +21,7 @@ import {
   type WebhookView,
   WebhooksService,
 } from './webhooks.service.js';
+import { IdParam } from '../common/id-param.js';
 
 class DeliveriesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -73,7 +74,7 @@ export class WebhooksController {
   })
   @ApiNoContentResponse()
   @ApiNotFound('Webhook')
-  remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  remove(@CurrentUser() actor: UserActor, @IdParam('Webhook') id: string): Promise<void> {
     return this.webhooks.remove(actor, id);
   }
 
@@ -85,7 +86,7 @@ export class WebhooksController {
   @ApiNotFound('Webhook')
   deliveries(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Webhook') id: string,
     @Query() q: DeliveriesQueryDto,
   ): Promise<Page<DeliveryView>> {
     return this.webhooks.deliveries(actor, id, q);
@@ -102,7 +103,10 @@ export class WebhooksController {
     type: ProblemDto,
     description: 'Not a dead letter, or the webhook was deleted',
   })
-  replay(@CurrentUser() actor: UserActor, @Param('deliveryId') id: string): Promise<DeliveryView> {
+  replay(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Delivery', 'deliveryId') id: string,
+  ): Promise<DeliveryView> {
     return this.webhooks.replay(actor, id);
   }
 }

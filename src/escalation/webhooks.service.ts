@@ -12,7 +12,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length, Matches } from '
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { startIntervalJob } from '../common/interval-job.js';
 import {
   decodeCursor,
@@ -230,7 +230,6 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Stops the webhook: its pending deliveries are cancelled, its history stays readable. */
   async remove(actor: UserActor, id: string): Promise<void> {
     await this.db.tenantTransaction(actor.tenantId, async (em) => {
-      if (!UUID_PATTERN.test(id)) throw notFound('Webhook');
       const [, n] = await em.query<[unknown[], number]>(
         `UPDATE webhooks SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`,
         [id],
@@ -272,7 +271,6 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
    */
   replay(actor: UserActor, deliveryId: string): Promise<DeliveryView> {
     return this.db.tenantTransaction(actor.tenantId, async (em) => {
-      if (!UUID_PATTERN.test(deliveryId)) throw notFound('Delivery');
       // Locks the webhook row too: a concurrent delete either waits for this
       // replay (and then cancels it) or is seen here.
       const [current] = await em.query<{ status: string; deleted_at: Date | null }[]>(
@@ -515,7 +513,6 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** The webhook exists in this tenant (deleted ones too: their history stays readable). */
   private async findWebhook(em: EntityManager, id: string): Promise<void> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Webhook');
     const [w] = await em.query<{ id: string }[]>(`SELECT id FROM webhooks WHERE id = $1`, [id]);
     if (!w) throw notFound('Webhook');
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -17,6 +17,7 @@ import { ProblemDto } from '../common/problem.dto.js';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto } from './dto/users.dto.js';
 import { UsersService } from './users.service.js';
 import { UserView } from './views.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('users')
 @Controller('users')
@@ -50,7 +51,7 @@ export class UsersController {
   @ApiOperation({ summary: 'One person' })
   @ApiOkResponse({ type: UserView })
   @ApiNotFound('User')
-  get(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<UserView> {
+  get(@CurrentUser() actor: UserActor, @IdParam('User') id: string): Promise<UserView> {
     return this.users.get(actor, id);
   }
 
@@ -61,7 +62,7 @@ export class UsersController {
   @ApiConflictResponse({ type: ProblemDto, description: 'Would leave the tenant without an admin' })
   update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('User') id: string,
     @Body() dto: UpdateUserDto,
   ): Promise<UserView> {
     return this.users.update(actor, id, dto);
@@ -73,7 +74,7 @@ export class UsersController {
   @ApiNoContentResponse()
   @ApiNotFound('User')
   @ApiConflictResponse({ type: ProblemDto, description: 'The last admin cannot be removed' })
-  remove(@CurrentUser() actor: UserActor, @Param('id') id: string): Promise<void> {
+  remove(@CurrentUser() actor: UserActor, @IdParam('User') id: string): Promise<void> {
     return this.users.remove(actor, id);
   }
 }

@@ -6,7 +6,7 @@ import { LoginThrottle } from '../auth/login-throttle.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
@@ -201,7 +201,6 @@ export class UsersService {
   }
 
   private async find(em: EntityManager, id: string, lock = false): Promise<User> {
-    if (!UUID_PATTERN.test(id)) throw notFound('User');
     const qb = em
       .createQueryBuilder(User, 'u')
       .where('u.id = :id AND u.deleted_at IS NULL', { id });

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-  HttpCode,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, Patch, Post, Query, Res, HttpCode } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -23,7 +12,6 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/actor.js';
 import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import { AppError } from '../common/errors.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { type Page, PageQueryDto } from '../common/pagination.js';
@@ -43,29 +31,13 @@ import {
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
 import { TicketsService } from './tickets.service.js';
+import { IdParam } from '../common/id-param.js';
+import { parseIfMatch, withEtag } from '../common/etag.js';
 
 const CUSTOMER = ['admin', 'manager', 'agent'] as const;
 const DESK = ['admin', 'agent'] as const;
 
 /** `If-Match: "7"`, `7` or `W/"7"` -> 7; missing -> 428; not a version -> 412. */
-export function parseIfMatch(header: string | undefined): number {
-  if (header === undefined || header.trim() === '') {
-    throw new AppError(
-      'precondition_required',
-      'Send If-Match with the ticket’s version (its ETag).',
-    );
-  }
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!m)
-    throw new AppError('precondition_failed', 'If-Match does not name a version of this ticket.');
-  return Number(m[1]);
-}
-
-export function withEtag(reply: FastifyReply, view: TicketView): TicketView {
-  void reply.header('etag', `"${view.version}"`);
-  return view;
-}
-
 @ApiTags('tickets')
 @Controller('tickets')
 @CustomerOnly()
@@ -112,7 +84,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   async get(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
     return withEtag(reply, await this.tickets.get(actor, id));
@@ -135,12 +107,15 @@ export class TicketsController {
   @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' })
   async update(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: UpdateTicketDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.update(actor, id, parseIfMatch(ifMatch), dto));
+    return withEtag(
+      reply,
+      await this.tickets.update(actor, id, parseIfMatch(ifMatch, 'ticket'), dto),
+    );
   }
 
   @Post(':id/comments')
@@ -150,7 +125,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   comment(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: CreateCommentDto,
   ): Promise<CommentView> {
     return this.tickets.comment(actor, id, dto);
@@ -162,7 +137,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   comments(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<CommentView>> {
     return this.tickets.comments(actor, id, q);
@@ -178,7 +153,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async step(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: RecordStepDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -196,7 +171,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async answers(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: RecordAnswersDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -213,7 +188,7 @@ export class TicketsController {
   @ApiBodyAndId('Ticket')
   async resolve(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Body() dto: ResolveDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
@@ -227,7 +202,7 @@ export class TicketsController {
   @ApiNotFound('Ticket')
   events(
     @CurrentUser() actor: UserActor,
-    @Param('id') id: string,
+    @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<TicketEventView>> {
     return this.tickets.events(actor, id, q);
@@ -237,7 +212,7 @@ export class TicketsController {
   @Roles(...CUSTOMER)
   @ApiOperation({ summary: 'The diagnosis history: at creation and after each step' })
   @ApiNotFound('Ticket')
-  diagnoses(@CurrentUser() actor: UserActor, @Param('id') id: string) {
+  diagnoses(@CurrentUser() actor: UserActor, @IdParam('Ticket') id: string) {
     return this.tickets.diagnoses(actor, id);
   }
 }

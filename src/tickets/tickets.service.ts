@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
-import { UUID_PATTERN, uuidv7 } from '../common/ids.js';
+import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { websearchText } from '../common/search.js';
 import { CURRENT_TENANT_SQL } from '../database/roles.js';
@@ -889,7 +889,6 @@ export class TicketsService {
   }
 
   async find(em: EntityManager, id: string, lock = false): Promise<TicketRow> {
-    if (!UUID_PATTERN.test(id)) throw notFound('Ticket');
     const [row] = await em.query<TicketRow[]>(
       `SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
       [id],
