@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { RUNTIME_ROLE } from '../src/database/roles.js';
+import { RUNTIME_ROLE } from './support.js';
 
 /**
  * version_key() follows the one firmware rule of src/diagnostics/engine/version.ts: missing
