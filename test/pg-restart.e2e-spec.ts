@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,6 +21,7 @@ import { createLogger } from '../src/common/logger.js';
 import { runMigrations } from '../src/database/migrator.js';
 import { testConfig } from './support/app.js';
 import { newTenant, type TestTenant } from './support/factories.js';
+import { freePort } from './support/net.js';
 
 /** Longest any single request may take, outage included (the pool's connect timeout is 5 s). */
 const REQUEST_TIMEOUT_MS = 6_000;
@@ -32,18 +32,6 @@ const CLIENTS_PER_TENANT = 3;
 const PAUSE_MS = 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Sample {
   tenant: 'a' | 'b';
