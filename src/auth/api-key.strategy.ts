@@ -7,6 +7,7 @@ import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ApiKeyActor } from './actor.js';
 import { ApiKey } from './api-key.entity.js';
+import { touchApiKey } from './credentials.repository.js';
 import { hashSecret } from './secrets.js';
 
 type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
@@ -45,12 +46,7 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
       await scopeToTenant(em, found.tenantId);
       const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
       if (!tenant) return undefined;
-      // Record use at most once a minute per key, to keep authentication read-mostly.
-      await em.query(
-        `UPDATE api_keys SET last_used_at = now()
-          WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [found.tenantId, found.id],
-      );
+      await touchApiKey(em, found.tenantId, found.id);
       return {
         type: 'api_key',
         tenantId: found.tenantId,

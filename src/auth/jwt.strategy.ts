@@ -7,6 +7,7 @@ import { AppError } from '../common/errors.js';
 import { UUID_PATTERN } from '../common/ids.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { UserActor } from './actor.js';
+import { findTokenHolder } from './credentials.repository.js';
 import { type AccessClaims, TokenService } from './tokens.service.js';
 
 /**
@@ -65,23 +66,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       throw new AppError('invalid_token');
     }
-    const row = await this.db.tenantTransaction(claims.tid, async (em) => {
-      const rows = await em.query<
-        {
-          role: UserActor['role'];
-          passwordChangedAt: Date;
-          tokenVersion: number;
-          kind: UserActor['tenantKind'];
-        }[]
-      >(
-        `SELECT u.role, u.password_changed_at AS "passwordChangedAt",
-                u.token_version AS "tokenVersion", t.kind
-           FROM users u JOIN tenants t ON t.id = u.tenant_id
-          WHERE u.id = $1 AND u.deleted_at IS NULL`,
-        [claims.sub],
-      );
-      return rows[0];
-    });
+    const row = await this.db.tenantTransaction(claims.tid, (em) =>
+      findTokenHolder(em, claims.sub),
+    );
     // The version catches a password change in the same second as the token's
     // issue; the time check covers tokens from before versions existed.
     if (

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { startIntervalJob } from '../common/interval-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
+import { clearAfterSuccess, deleteExpired, reserveAttempt } from './throttle.repository.js';
 
 /** A bucket's key as stored: a SHA-256 digest, so the table holds no emails, ids or addresses. */
 export function bucketKey(kind: string, value: string): Buffer {
@@ -83,22 +84,12 @@ export class LoginThrottle implements OnModuleInit, OnModuleDestroy {
 
   /** A right password: the account starts afresh and the address gets its reservation back. */
   async succeeded(account: AccountRef, address: string): Promise<void> {
-    await this.ds.query(
-      `WITH cleared AS (DELETE FROM auth_attempts WHERE bucket = $1)
-       UPDATE auth_attempts SET attempts = greatest(attempts - 1, 0) WHERE bucket = $2`,
-      [accountKey(account), bucketKey('addr', address)],
-    );
+    await clearAfterSuccess(this.ds, accountKey(account), bucketKey('addr', address));
   }
 
   /** Forgets buckets whose window, lock and backoff memory are all over. */
-  async sweep(): Promise<{ authAttempts: number; rateLimitCounters: number }> {
-    const [, a] = await this.ds.query<[unknown, number]>(
-      `DELETE FROM auth_attempts WHERE expires_at < now()`,
-    );
-    const [, r] = await this.ds.query<[unknown, number]>(
-      `DELETE FROM rate_limit_counters WHERE expires_at < now()`,
-    );
-    return { authAttempts: a, rateLimitCounters: r };
+  sweep(): Promise<{ authAttempts: number; rateLimitCounters: number }> {
+    return deleteExpired(this.ds);
   }
 
   private async reserve(
@@ -108,11 +99,7 @@ export class LoginThrottle implements OnModuleInit, OnModuleDestroy {
     lockMs: number,
     lockMaxMs: number,
   ): Promise<void> {
-    const rows = await this.ds.query<{ wait: string }[]>(
-      `SELECT auth_attempt_reserve($1, $2, $3, $4, $5) AS wait`,
-      [bucket, max, windowMs, lockMs, lockMaxMs],
-    );
-    const waitMs = Number(rows[0].wait);
+    const waitMs = await reserveAttempt(this.ds, bucket, max, windowMs, lockMs, lockMaxMs);
     if (waitMs > 0) {
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       throw new AppError('too_many_login_attempts', `Try again in ${seconds} seconds.`, {

@@ -12,6 +12,7 @@ import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import type { Actor } from './actor.js';
 import { bucketKey } from './login-throttle.js';
+import { hitWindow } from './throttle.repository.js';
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
@@ -25,16 +26,8 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
 export function postgresRateLimitStore(ds: DataSource): FastifyRateLimitStoreCtor {
   return class PostgresRateLimitStore implements FastifyRateLimitStore {
     incr(key: string, cb: Callback, timeWindow: number): void {
-      ds.query<{ hits: number; ttl: string }[]>(
-        `WITH n AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms),
-              w AS (SELECT now_ms / $2::bigint * $2::bigint AS start, now_ms FROM n)
-         INSERT INTO rate_limit_counters AS c (bucket, window_start, hits, expires_at)
-         SELECT $1, w.start, 1, to_timestamp((w.start + $2::bigint) / 1000.0) FROM w
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = c.hits + 1
-         RETURNING c.hits, (c.window_start + $2::bigint - (SELECT now_ms FROM w)) AS ttl`,
-        [bucketKey('rl', key), timeWindow],
-      ).then(
-        (rows) => cb(null, { current: rows[0].hits, ttl: Math.max(1, Number(rows[0].ttl)) }),
+      hitWindow(ds, bucketKey('rl', key), timeWindow).then(
+        ({ hits, ttlMs }) => cb(null, { current: hits, ttl: Math.max(1, ttlMs) }),
         (err: Error) => cb(err),
       );
     }

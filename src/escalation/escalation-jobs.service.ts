@@ -9,6 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { startIntervalJob } from '../common/interval-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
+import { tenantIds } from '../database/tenants.repository.js';
 import { EscalationService } from './escalation.service.js';
 
 /**
@@ -42,11 +43,9 @@ export class EscalationJobsService implements OnApplicationBootstrap, OnApplicat
   }
 
   async runOnce(): Promise<{ rerouted: number; failed: number }> {
-    const customers = await this.ds.query<{ id: string }[]>(
-      `SELECT id FROM tenants WHERE kind = 'customer' ORDER BY id`,
-    );
+    const customers = await tenantIds(this.ds, 'customer');
     const report = { rerouted: 0, failed: 0 };
-    for (const { id } of customers) {
+    for (const id of customers) {
       try {
         report.rerouted += await this.escalations.rerouteStale(
           id,

@@ -23,6 +23,7 @@ import {
 } from '../common/pagination.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { TenantDb } from '../database/tenant-db.service.js';
+import { tenantIds } from '../database/tenants.repository.js';
 import { DeliveryPool } from './outbound/delivery-pool.js';
 import { type PostOutcome, WebhookTransport } from './outbound/webhook-transport.js';
 import { refuseDeliveryUrl, refuseWebhookUrl } from './webhook-url.js';
@@ -321,11 +322,11 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
    * tenant's failure is logged and does not stop the others.
    */
   async pump(): Promise<PumpReport> {
-    const tenants = await this.ds.query<{ id: string }[]>(`SELECT id FROM tenants ORDER BY id`);
+    const tenants = await tenantIds(this.ds);
     // Start with another tenant each round, so nobody is always first in line for slots.
     const offset = tenants.length ? this.rotation++ % tenants.length : 0;
     const report: PumpReport = { relayed: 0, started: 0, sends: [] };
-    for (const { id } of [...tenants.slice(offset), ...tenants.slice(0, offset)]) {
+    for (const id of [...tenants.slice(offset), ...tenants.slice(0, offset)]) {
       if (this.closing) break;
       try {
         report.relayed += await this.relay(id);

@@ -11,6 +11,7 @@ import { startIntervalJob } from '../common/interval-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
+import { tenantIds } from '../database/tenants.repository.js';
 import type { SymptomCode } from '../diagnostics/engine/index.js';
 import { loadDeskSettings } from './desk-settings.js';
 import { TicketsService } from './tickets.service.js';
@@ -75,11 +76,9 @@ export class TicketJobsService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async runOnce(now = new Date()): Promise<JobReport> {
-    const tenants = await this.ds.query<{ id: string }[]>(
-      `SELECT id FROM tenants WHERE kind = 'customer' ORDER BY id`,
-    );
+    const tenants = await tenantIds(this.ds, 'customer');
     const report: JobReport = { tenants: tenants.length, breached: 0, proactive: 0 };
-    for (const { id } of tenants) {
+    for (const id of tenants) {
       report.breached += await this.markBreaches(id, now);
       report.proactive += await this.openProactive(id);
     }

@@ -1,16 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
 import { AppError } from '../errors.js';
+import { storeAnswer, storedAnswer, tryLockKey } from './idempotency.repository.js';
 
-export const IDEMPOTENCY_TTL_HOURS = 24;
-
-/**
- * The claim on a key: a transaction-scoped advisory lock on (tenant, key).
- * PostgreSQL releases it at commit, at rollback, and the moment it sees the
- * connection of a crashed process go away, so no lease and no "in progress"
- * row can outlive the attempt that took it. $1 is the tenant id, $2 the key.
- */
-export const IDEMPOTENCY_LOCK_SQL = `pg_try_advisory_xact_lock(hashtextextended('lockdesk.idempotency:' || $1 || ':' || $2, 0))`;
+export { IDEMPOTENCY_LOCK_SQL, IDEMPOTENCY_TTL_HOURS } from './idempotency.repository.js';
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown };
 
@@ -22,12 +15,6 @@ export class IdempotentReplay extends Error {
   ) {
     super('replay the stored answer');
   }
-}
-
-interface StoredAnswer {
-  requestHash: string;
-  status: number;
-  body: unknown;
 }
 
 export function inProgress(): AppError {
@@ -43,22 +30,6 @@ export function reused(): AppError {
     'idempotency_key_reused',
     'Use a new Idempotency-Key for a different request.',
   );
-}
-
-/** The completed answer of (tenant, key), if any: read in the caller's (tenant-scoped) transaction. */
-export async function storedAnswer(
-  em: EntityManager,
-  tenantId: string,
-  key: string,
-): Promise<StoredAnswer | undefined> {
-  // Rows in state 'in_progress' were written by versions that used a lease; they are no claim.
-  const rows = await em.query<StoredAnswer[]>(
-    `SELECT request_hash AS "requestHash", response_status AS "status", response_body AS "body"
-       FROM idempotency_keys
-      WHERE tenant_id = $1 AND key = $2 AND state = 'completed' AND expires_at > now()`,
-    [tenantId, key],
-  );
-  return rows[0];
 }
 
 /**
@@ -83,11 +54,7 @@ export class IdempotencyScope {
 
   /** Takes the key for the rest of this transaction, or throws 409 / 422 / a replay. */
   async claimIn(em: EntityManager): Promise<void> {
-    const [lock] = await em.query<{ locked: boolean }[]>(
-      `SELECT ${IDEMPOTENCY_LOCK_SQL} AS locked`,
-      [this.tenantId, this.key],
-    );
-    if (!lock?.locked) throw inProgress();
+    if (!(await tryLockKey(em, this.tenantId, this.key))) throw inProgress();
     // A separate statement: its snapshot is taken after the lock, so it sees an answer that the
     // previous holder committed just before releasing it.
     const done = await storedAnswer(em, this.tenantId, this.key);
@@ -98,30 +65,18 @@ export class IdempotencyScope {
 
   /** Stores the answer in the effect's transaction (which holds the claim). */
   async complete(em: EntityManager, body: unknown): Promise<void> {
-    const stored = await em.query<unknown[]>(
-      `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, now() + make_interval(hours => $8))
-       ON CONFLICT (tenant_id, key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path,
-             state = 'completed', response_status = EXCLUDED.response_status,
-             response_body = EXCLUDED.response_body, locked_until = NULL,
-             created_at = now(), expires_at = EXCLUDED.expires_at
-         WHERE idempotency_keys.state <> 'completed' OR idempotency_keys.expires_at <= now()
-       RETURNING key`,
-      [
-        this.tenantId,
-        this.key,
-        this.requestHash,
-        this.method,
-        this.path,
-        this.status,
-        JSON.stringify(body ?? null),
-        IDEMPOTENCY_TTL_HOURS,
-      ],
-    );
+    const stored = await storeAnswer(em, {
+      tenantId: this.tenantId,
+      key: this.key,
+      requestHash: this.requestHash,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      body,
+    });
     // The lock makes this unreachable; should it ever happen, the effect rolls back rather than
     // happening twice, and the client's retry gets the stored answer.
-    if (stored.length !== 1) throw inProgress();
+    if (!stored) throw inProgress();
     this.completed = true;
   }
 }

@@ -9,16 +9,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
 import { TenantDb } from '../../database/tenant-db.service.js';
+import { tenantIds } from '../../database/tenants.repository.js';
 import { startIntervalJob } from '../interval-job.js';
 import {
   type Claim,
-  IDEMPOTENCY_LOCK_SQL,
   idempotencyContext,
   IdempotencyScope,
   inProgress,
   reused,
-  storedAnswer,
 } from './idempotency-context.js';
+import { purgeExpiredKeys, storedAnswer, tryLockKey } from './idempotency.repository.js';
 
 export {
   type Claim,
@@ -63,16 +63,13 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    */
   check(tenantId: string, key: string, requestHash: string): Promise<Claim> {
     return this.db.tenantTransaction(tenantId, async (em) => {
-      const [lock] = await em.query<{ locked: boolean }[]>(
-        `SELECT ${IDEMPOTENCY_LOCK_SQL} AS locked`,
-        [tenantId, key],
-      );
+      const locked = await tryLockKey(em, tenantId, key);
       const done = await storedAnswer(em, tenantId, key);
       if (done) {
         if (done.requestHash !== requestHash) throw reused();
         return { kind: 'replay', status: done.status, body: done.body } as const;
       }
-      if (!lock?.locked) throw inProgress();
+      if (!locked) throw inProgress();
       return { kind: 'claimed' } as const;
     });
   }
@@ -90,23 +87,10 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    * another instance is deleting are skipped, not waited for.
    */
   async purgeExpired(): Promise<number> {
-    const tenants = await this.ds.query<{ id: string }[]>(`SELECT id FROM tenants ORDER BY id`);
     let purged = 0;
-    for (const { id } of tenants) {
+    for (const id of await tenantIds(this.ds)) {
       for (;;) {
-        const [{ n }] = await this.db.tenantTransaction(id, (em) =>
-          em.query<{ n: number }[]>(
-            `WITH d AS (
-               DELETE FROM idempotency_keys
-                WHERE (tenant_id, key) IN (
-                  SELECT tenant_id, key FROM idempotency_keys
-                   WHERE expires_at <= now()
-                   LIMIT ${PURGE_BATCH}
-                   FOR UPDATE SKIP LOCKED)
-                RETURNING 1)
-             SELECT count(*)::int AS n FROM d`,
-          ),
-        );
+        const n = await this.db.tenantTransaction(id, (em) => purgeExpiredKeys(em, PURGE_BATCH));
         purged += n;
         if (n < PURGE_BATCH) break;
       }
