@@ -165,7 +165,7 @@ describe('a tenant cannot stall the service', () => {
       // A ticket a year old with the most pauses it may have, resumed: due time recomputed over
       // every pause.
       const db = t.app.get(TenantDb);
-      await db.tenantTransaction(tenant.id, async (em) => {
+      await db.tenantTransaction(tenant.id, async ({ em }) => {
         const createdAt = Date.now() - 365 * DAY;
         await em.query(`UPDATE tickets SET created_at = $2 WHERE id = $1`, [
           ticket.id,
@@ -299,7 +299,7 @@ describe('bounded tenant-controlled sizes', () => {
   it('replaces stored hours that break the limits (written before them) by 24x7 UTC', async () => {
     const other = await newTenant(t.http);
     const f = await newFleet(t.http, other, 1);
-    await t.app.get(TenantDb).tenantTransaction(other.id, (em) =>
+    await t.app.get(TenantDb).tenantTransaction(other.id, ({ em }) =>
       em.query(
         `INSERT INTO desk_settings (tenant_id, business_hours, proactive) VALUES ($1, $2, '{}')`,
         [

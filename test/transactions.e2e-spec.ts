@@ -40,7 +40,7 @@ describe('the transaction helper', () => {
     const bothLockedOne = barrier(2);
     let attempts = 0;
     const lockInOrder = (first: string, then: string) =>
-      db.tenantTransaction(a.id, async (em) => {
+      db.tenantTransaction(a.id, async ({ em }) => {
         attempts++;
         const firstTry = attempts <= 2;
         await em.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [first]);
@@ -61,7 +61,7 @@ describe('the transaction helper', () => {
   it(`gives up after ${TRANSACTION_ATTEMPTS} serialization failures with a 503 and Retry-After`, async () => {
     let attempts = 0;
     const err = await db
-      .tenantTransaction(a.id, async (em) => {
+      .tenantTransaction(a.id, async ({ em }) => {
         attempts++;
         await em.query(
           `DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$`,
@@ -79,7 +79,7 @@ describe('the transaction helper', () => {
   it('does not retry other errors', async () => {
     let attempts = 0;
     await expect(
-      db.tenantTransaction(a.id, async (em) => {
+      db.tenantTransaction(a.id, async ({ em }) => {
         attempts++;
         await em.query(
           `DO $$ BEGIN RAISE EXCEPTION 'dup' USING ERRCODE = 'unique_violation'; END $$`,

@@ -30,7 +30,7 @@ export class ApiKeysService {
 
   create(actor: UserActor, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { secret, hash } = newSecret('ldk');
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const key = em.create(ApiKey, {
         tenantId: actor.tenantId,
         id: uuidv7(),
@@ -49,7 +49,7 @@ export class ApiKeysService {
 
   list(actor: UserActor, q: PageQueryDto): Promise<Page<ApiKeyView>> {
     const limit = pageLimit(q);
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const qb = em
         .createQueryBuilder(ApiKey, 'k')
         .where('k.revoked_at IS NULL')
@@ -62,7 +62,7 @@ export class ApiKeysService {
 
   /** Revocation is immediate: the next request with the key is 401. */
   revoke(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const result = await em
         .createQueryBuilder()
         .update(ApiKey)

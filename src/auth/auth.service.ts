@@ -43,7 +43,7 @@ export class AuthService {
         attempt === 0 ? base : `${base.slice(0, 44)}-${Math.random().toString(36).slice(2, 7)}`;
       const tenantId = uuidv7();
       try {
-        return await this.db.tenantTransaction(tenantId, async (em) => {
+        return await this.db.tenantTransaction(tenantId, async ({ em }) => {
           const tenant = em.create(Tenant, {
             id: tenantId,
             name: dto.tenantName,
@@ -99,7 +99,7 @@ export class AuthService {
       throw new AppError('invalid_credentials');
     }
     await this.throttle.succeeded(account, address);
-    return this.db.tenantTransaction(user.tenantId, (em) => this.tokens.issue(em, user));
+    return this.db.tenantTransaction(user.tenantId, ({ em }) => this.tokens.issue(em, user));
   }
 
   /**
@@ -112,7 +112,7 @@ export class AuthService {
       em.findOne(RefreshToken, { where: { tokenHash } }),
     );
     if (!found) throw new AppError('invalid_token');
-    const outcome = await this.db.tenantTransaction(found.tenantId, async (em) => {
+    const outcome = await this.db.tenantTransaction(found.tenantId, async ({ em }) => {
       const token = await em
         .createQueryBuilder(RefreshToken, 't')
         .setLock('pessimistic_write')

@@ -66,7 +66,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       throw new AppError('invalid_token');
     }
-    const row = await this.db.tenantTransaction(claims.tid, (em) =>
+    const row = await this.db.tenantTransaction(claims.tid, ({ em }) =>
       findTokenHolder(em, claims.sub),
     );
     // The version catches a password change in the same second as the token's

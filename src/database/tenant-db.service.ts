@@ -60,6 +60,39 @@ export async function scopeToTenant(em: EntityManager, tenantId: string): Promis
 }
 
 /**
+ * A transaction scoped to one tenant by row-level security, and that tenant. Repositories take it
+ * and write `tenant_id` from it explicitly; the tenant of a `TenantTx` never changes (crossing to
+ * another tenant is `asTenant`, which hands out a new one).
+ */
+export interface TenantTx {
+  readonly em: EntityManager;
+  readonly tenantId: string;
+}
+
+/**
+ * Runs `work` in the same transaction scoped to another tenant (a partner's side of an
+ * escalation, say), then scopes it back to `tx`'s tenant whatever happens.
+ */
+export async function asTenant<T>(
+  tx: TenantTx,
+  tenantId: string,
+  work: (other: TenantTx) => Promise<T>,
+): Promise<T> {
+  await scopeToTenant(tx.em, tenantId);
+  let result: T;
+  try {
+    result = await work({ em: tx.em, tenantId });
+  } catch (err) {
+    // The transaction may be aborted: try to restore, but the caller must see the first error
+    // (a serialization failure must still reach the retry).
+    await scopeToTenant(tx.em, tx.tenantId).catch(() => undefined);
+    throw err;
+  }
+  await scopeToTenant(tx.em, tx.tenantId);
+  return result;
+}
+
+/**
  * The only way request code reaches tenant data. Each call is one
  * transaction whose first statement scopes it to a tenant for row-level
  * security; the EntityManager is passed explicitly, never kept in ambient state.
@@ -68,7 +101,7 @@ export async function scopeToTenant(em: EntityManager, tenantId: string): Promis
 export class TenantDb {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  tenantTransaction<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  tenantTransaction<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
       // Missing context fails loudly instead of running an unscoped query.
       throw new MissingTenantError(`tenantTransaction needs a tenant id, got ${String(tenantId)}`);
@@ -78,7 +111,7 @@ export class TenantDb {
         await scopeToTenant(em, tenantId);
         // Inside a request with an Idempotency-Key: this transaction holds the key until it ends.
         await claimIdempotencyKeyIn(em, tenantId);
-        return work(em);
+        return work({ em, tenantId });
       }),
     );
   }

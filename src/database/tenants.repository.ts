@@ -1,5 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { TenantKind } from '../tenancy/tenant.entity.js';
+import { table } from './table.js';
+
+export const TENANTS = table('tenants', {
+  id: 'uuid',
+  name: 'text',
+  kind: 'text',
+  handle: 'text',
+  created_at: 'timestamptz',
+});
 
 /**
  * The ids of every tenant (or of one kind), in a stable order: the directory that scheduled

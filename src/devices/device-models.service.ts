@@ -77,7 +77,7 @@ export class DeviceModelsService {
     idem?: IdempotencyScope,
   ): Promise<DeviceModelView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const id = uuidv7();
         await em.query(
           `INSERT INTO device_models (tenant_id, id, manufacturer, model, protocols, power_source, battery_type,
@@ -113,7 +113,7 @@ export class DeviceModelsService {
   list(actor: UserActor, q: ListDeviceModelsQueryDto): Promise<Page<DeviceModelView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? decodeCursor(q.cursor, ['text', 'text', 'uuid']) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<ModelRow[]>(
         `SELECT ${MODEL_COLUMNS} FROM catalog_models
           WHERE ($1::text IS NULL OR lower(manufacturer) = lower($1))
@@ -142,14 +142,14 @@ export class DeviceModelsService {
   }
 
   get(actor: UserActor, id: string): Promise<DeviceModelView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) =>
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) =>
       modelView(await findModel(em, id)),
     );
   }
 
   update(actor: UserActor, id: string, dto: UpdateDeviceModelDto): Promise<DeviceModelView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const current = await findModel(em, id);
         if (current.source === 'reference') {
           const others = Object.keys(dto).filter((k) => k !== 'latestFirmware');
@@ -205,7 +205,7 @@ export class DeviceModelsService {
 
   remove(actor: UserActor, id: string): Promise<void> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const current = await findModel(em, id);
         if (current.source === 'reference')
           throw new AppError('model_read_only', 'Reference models cannot be removed.');

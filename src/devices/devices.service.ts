@@ -110,7 +110,7 @@ export class DevicesService {
 
   create(actor: UserActor, dto: CreateDeviceDto, idem?: IdempotencyScope): Promise<DeviceView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const resolver = await DeviceRowResolver.load(em, [dto.propertyId]);
         const record = this.resolveOne(resolver, dto as unknown as Record<string, unknown>);
         const id = uuidv7();
@@ -140,7 +140,7 @@ export class DevicesService {
     const rows = this.importRows(body, contentType);
     const started = Date.now();
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const resolver = await DeviceRowResolver.load(em);
         const errors: RowError[] = [];
         const records: DeviceRecord[] = [];
@@ -212,7 +212,7 @@ export class DevicesService {
   list(actor: UserActor, q: ListDevicesQueryDto): Promise<Page<DeviceView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<DeviceRow[]>(
         `${SELECT_DEVICES}
           WHERE ($1::uuid IS NULL OR d.id > $1)
@@ -247,12 +247,12 @@ export class DevicesService {
   }
 
   get(actor: UserActor, id: string): Promise<DeviceView> {
-    return this.db.tenantTransaction(actor.tenantId, (em) => this.find(em, id));
+    return this.db.tenantTransaction(actor.tenantId, ({ em }) => this.find(em, id));
   }
 
   update(actor: UserActor, id: string, dto: UpdateDeviceDto): Promise<DeviceView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         const current = await this.findRow(em, id, true);
         const merged: Record<string, unknown> = {
           serial: current.serial,
@@ -310,7 +310,7 @@ export class DevicesService {
 
   /** Devices are retired, never erased: their telemetry and tickets keep pointing at them. */
   retire(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       await this.find(em, id);
       await em.query(`UPDATE devices SET status = 'retired', updated_at = now() WHERE id = $1`, [
         id,
@@ -319,7 +319,7 @@ export class DevicesService {
   }
 
   health(actor: UserActor, id: string): Promise<DeviceHealthView> {
-    return this.db.tenantTransaction(actor.tenantId, (em) =>
+    return this.db.tenantTransaction(actor.tenantId, ({ em }) =>
       readDeviceHealth(em, id, this.healthSettings),
     );
   }

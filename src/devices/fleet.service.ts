@@ -82,7 +82,7 @@ export class FleetService {
   /** Counts per property and model and the locks to look at first, from one scan of the active fleet. */
   health(actor: UserActor): Promise<FleetHealthDto> {
     const { lowBatteryPercent, offlineAfterMinutes } = this.devices.healthSettings;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<FlagRow[]>(
         `WITH recent AS (
            SELECT device_id, count(*) FILTER (WHERE type = 'jam')::int AS jams,

@@ -49,7 +49,7 @@ export class PropertiesService {
   constructor(private readonly db: TenantDb) {}
 
   create(actor: UserActor, dto: CreatePropertyDto, idem?: IdempotencyScope): Promise<PropertyView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [row] = await em.query<PropertyRow[]>(
         `INSERT INTO properties (tenant_id, id, name, address, units, time_zone)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
@@ -71,7 +71,7 @@ export class PropertiesService {
   list(actor: UserActor, q: ListPropertiesQueryDto): Promise<Page<PropertyView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<PropertyRow[]>(
         `SELECT ${COLUMNS} FROM properties
           WHERE ($1::uuid IS NULL OR id > $1)
@@ -84,11 +84,11 @@ export class PropertiesService {
   }
 
   get(actor: UserActor, id: string): Promise<PropertyView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => view(await this.find(em, id)));
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => view(await this.find(em, id)));
   }
 
   update(actor: UserActor, id: string, dto: UpdatePropertyDto): Promise<PropertyView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const current = await this.find(em, id, true);
       await em.query(
         `UPDATE properties SET name = $2, address = $3, units = $4, time_zone = $5, updated_at = now() WHERE id = $1`,
@@ -106,7 +106,7 @@ export class PropertiesService {
 
   remove(actor: UserActor, id: string): Promise<void> {
     return this.db
-      .tenantTransaction(actor.tenantId, async (em) => {
+      .tenantTransaction(actor.tenantId, async ({ em }) => {
         await this.find(em, id);
         await em.query(`DELETE FROM properties WHERE id = $1`, [id]);
       })

@@ -23,7 +23,7 @@ export class TelemetryService {
       else valid.push(checked);
     });
 
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected };
       const serials = [...new Set(valid.flatMap((e) => ('serial' in e.ref ? [e.ref.serial] : [])))];
       const ids = [...new Set(valid.flatMap((e) => ('deviceId' in e.ref ? [e.ref.deviceId] : [])))];

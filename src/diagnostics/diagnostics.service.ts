@@ -34,7 +34,7 @@ export class DiagnosticsService {
   ) {}
 
   run(tenantId: string, req: DiagnosisRequest): Promise<DiagnosisResponseDto> {
-    return this.db.tenantTransaction(tenantId, (em) => this.diagnoseIn(em, req));
+    return this.db.tenantTransaction(tenantId, ({ em }) => this.diagnoseIn(em, req));
   }
 
   /** Inside a caller's transaction (ticket creation, step outcomes). */

@@ -312,7 +312,7 @@ export class EscalationService {
   list(actor: UserActor, q: ListEscalationsQueryDto): Promise<Page<EscalationView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<EscalationRow[]>(
         `SELECT * FROM escalations
           WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR target = $2)
@@ -330,12 +330,12 @@ export class EscalationService {
   }
 
   get(actor: UserActor, id: string): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => view(await this.find(em, id)));
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => view(await this.find(em, id)));
   }
 
   /** The next claimable escalation in my queue, taken atomically; undefined when there is none. */
   claimNext(actor: UserActor): Promise<EscalationView | undefined> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const token = randomUUID();
       const [rows] = await em.query<[EscalationRow[], number]>(
         `UPDATE escalations e SET status = 'claimed', lease_token = $2, claimed_by = $3, updated_at = now(),
@@ -364,7 +364,7 @@ export class EscalationService {
   }
 
   claim(actor: UserActor, id: string): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const e = await this.partnerRow(em, actor, id);
       const leaseLive = e.lease_expires_at !== null && e.lease_expires_at > new Date();
       if (!(e.status === 'routed' || (['claimed', 'scheduled'].includes(e.status) && !leaseLive))) {
@@ -392,7 +392,7 @@ export class EscalationService {
    */
   schedule(actor: UserActor, id: string, dto: ScheduleDto): Promise<EscalationView> {
     const at = this.visitTime(dto.at);
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const e = await this.leased(em, actor, id, dto.leaseToken);
       const [rows] = await em.query<[EscalationRow[], number]>(
         `UPDATE escalations SET status = 'scheduled', scheduled_at = $2, updated_at = now(),
@@ -434,7 +434,7 @@ export class EscalationService {
 
   /** The partner hands it back: it is re-routed to the next partner (never to one that declined). */
   decline(actor: UserActor, id: string, dto: DeclineDto): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const e = await this.partnerRow(em, actor, id);
       if (!(OPEN as readonly string[]).includes(e.status)) {
         throw stateError(e, `The escalation is ${e.status}.`);
@@ -475,7 +475,7 @@ export class EscalationService {
    * for the lock's model move, all in one transaction.
    */
   resolve(actor: UserActor, id: string, dto: ResolveEscalationDto): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const e = await this.leased(em, actor, id, dto.leaseToken);
       const [rows] = await em.query<[EscalationRow[], number]>(
         `UPDATE escalations SET status = 'resolved', confirmed_cause = $2, notes = $3, lease_token = NULL,
@@ -553,7 +553,7 @@ export class EscalationService {
     urgentMinutes: number,
     normalMinutes: number,
   ): Promise<number> {
-    return this.db.tenantTransaction(customerTenantId, async (em) => {
+    return this.db.tenantTransaction(customerTenantId, async ({ em }) => {
       const stale = await em.query<EscalationRow[]>(
         `SELECT * FROM escalations
           WHERE tenant_id = $1 AND status = 'routed'

@@ -48,7 +48,7 @@ export class PartnersService {
 
   /** A customer links a locksmith or manufacturer company by its public handle. */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [partner] = await em.query<{ id: string; kind: string }[]>(
         `SELECT id, kind FROM tenants WHERE handle = $1 AND kind IN ('locksmith', 'manufacturer')`,
         [dto.handle],
@@ -77,7 +77,7 @@ export class PartnersService {
    * to routing.
    */
   unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [, count] = await em.query<[unknown[], number]>(
         `DELETE FROM partner_links WHERE partner_tenant_id = $1`,
         [partnerTenantId],
@@ -88,7 +88,7 @@ export class PartnersService {
   }
 
   profile(actor: UserActor): Promise<ProfileView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [row] = await em.query<ProfileRow[]>(
         `SELECT * FROM partner_profiles WHERE tenant_id = $1`,
         [actor.tenantId],
@@ -106,7 +106,7 @@ export class PartnersService {
   }
 
   updateProfile(actor: UserActor, dto: PartnerProfileDto): Promise<ProfileView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [row] = await em.query<ProfileRow[]>(
         `INSERT INTO partner_profiles (tenant_id, postal_codes, cities, manufacturers, capacity, emergency)
          VALUES ($1, coalesce($2::text[], '{}'), coalesce($3::text[], '{}'), coalesce($4::text[], '{}'), coalesce($5::int, 10), coalesce($6::boolean, false))
@@ -129,7 +129,7 @@ export class PartnersService {
   }
 
   private links(tenantId: string, partnerId?: string): Promise<PartnerView[]> {
-    return this.db.tenantTransaction(tenantId, async (em) => {
+    return this.db.tenantTransaction(tenantId, async ({ em }) => {
       const rows = await em.query<
         (ProfileRow & {
           partner_tenant_id: string;

@@ -201,7 +201,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
       });
     }
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const id = uuidv7();
       const events = [...new Set(dto.events)];
       await em.query(
@@ -213,7 +213,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   list(actor: UserActor): Promise<{ data: WebhookView[] }> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<
         { id: string; url: string; events: string[]; created_at: Date }[]
       >(`SELECT id, url, events, created_at FROM webhooks WHERE deleted_at IS NULL ORDER BY id`);
@@ -230,7 +230,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Stops the webhook: its pending deliveries are cancelled, its history stays readable. */
   async remove(actor: UserActor, id: string): Promise<void> {
-    await this.db.tenantTransaction(actor.tenantId, async (em) => {
+    await this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const [, n] = await em.query<[unknown[], number]>(
         `UPDATE webhooks SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`,
         [id],
@@ -254,7 +254,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   ): Promise<Page<DeliveryView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       await this.findWebhook(em, webhookId);
       const rows = await em.query<DeliveryRow[]>(
         `SELECT d.*, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id
@@ -271,7 +271,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
    * afresh; never for a deleted webhook.
    */
   replay(actor: UserActor, deliveryId: string): Promise<DeliveryView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       // Locks the webhook row too: a concurrent delete either waits for this
       // replay (and then cancels it) or is seen here.
       const [current] = await em.query<{ status: string; deleted_at: Date | null }[]>(
@@ -341,7 +341,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** New outbox messages become deliveries for the webhooks that want them; the message is then published. */
   async relay(tenantId: string): Promise<number> {
-    return this.db.tenantTransaction(tenantId, async (em) => {
+    return this.db.tenantTransaction(tenantId, async ({ em }) => {
       const messages = await em.query<
         { id: string; topic: string; payload: unknown; created_at: Date }[]
       >(
@@ -386,7 +386,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.closing) return [];
     const tenantRoom = this.pool.freeForTenant(tenantId);
     if (tenantRoom === 0) return [];
-    const claimed = await this.db.tenantTransaction(tenantId, async (em) => {
+    const claimed = await this.db.tenantTransaction(tenantId, async ({ em }) => {
       const hooks = await em.query<{ id: string; url: string }[]>(
         `SELECT id, url FROM webhooks WHERE deleted_at IS NULL`,
       );
@@ -455,7 +455,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     // expires sends it again, a cancelled delivery stays cancelled.
     if (outcome.cancelled || signal.aborted) return null;
     try {
-      await this.db.tenantTransaction(d.tenant_id, (em) => this.recordAttempt(em, d, outcome));
+      await this.db.tenantTransaction(d.tenant_id, ({ em }) => this.recordAttempt(em, d, outcome));
     } catch (err) {
       // The lease expires and the delivery is sent again: at least once.
       this.logger.error({ err, deliveryId: d.id }, 'recording a webhook attempt failed');

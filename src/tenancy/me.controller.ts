@@ -56,7 +56,7 @@ export class MeController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentActor() actor: Actor): Promise<MeDto> {
     if (actor.type === 'user') return this.users.me(actor);
-    const tenant = await this.db.tenantTransaction(actor.tenantId, (em) =>
+    const tenant = await this.db.tenantTransaction(actor.tenantId, ({ em }) =>
       em.findOneOrFail(Tenant, { where: { id: actor.tenantId } }),
     );
     return { tenant: tenantView(tenant), apiKey: { id: actor.apiKeyId } };

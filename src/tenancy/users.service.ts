@@ -48,7 +48,7 @@ export class UsersService {
     assertRoleFits(actor.tenantKind, dto.role);
     return hashPassword(dto.password).then((passwordHash) =>
       this.db
-        .tenantTransaction(actor.tenantId, async (em) => {
+        .tenantTransaction(actor.tenantId, async ({ em }) => {
           const now = new Date();
           const user = em.create(User, {
             tenantId: actor.tenantId,
@@ -77,7 +77,7 @@ export class UsersService {
 
   list(actor: UserActor, q: ListUsersQueryDto): Promise<Page<UserView>> {
     const limit = pageLimit(q);
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const qb = em
         .createQueryBuilder(User, 'u')
         .where('u.deleted_at IS NULL')
@@ -93,7 +93,7 @@ export class UsersService {
   }
 
   get(actor: UserActor, id: string): Promise<UserView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) =>
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) =>
       userView(await this.find(em, id)),
     );
   }
@@ -101,7 +101,7 @@ export class UsersService {
   update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
     if (dto.role) assertRoleFits(actor.tenantKind, dto.role);
     return this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async (em) => {
+      this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
         const user = await this.find(em, id, true);
         if (dto.role && user.role === 'admin' && dto.role !== 'admin')
           await this.assertNotLastAdmin(em, user.id);
@@ -117,7 +117,7 @@ export class UsersService {
   }
 
   remove(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const user = await this.find(em, id, true);
       if (user.role === 'admin') await this.assertNotLastAdmin(em, user.id);
       await em.update(User, { id: user.id }, { deletedAt: () => 'now()' });
@@ -126,7 +126,7 @@ export class UsersService {
   }
 
   me(actor: UserActor): Promise<{ user: UserView; tenant: TenantView }> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => ({
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => ({
       user: userView(await this.find(em, actor.userId)),
       tenant: tenantView(await em.findOneOrFail(Tenant, { where: { id: actor.tenantId } })),
     }));
@@ -156,7 +156,7 @@ export class UsersService {
       await this.throttle.reserveAccount(account);
     }
     const result = await this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async (em) => {
+      this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
         const user = await this.find(em, actor.userId, true);
         if (passwordHash && !(await verifyPassword(user.passwordHash, dto.currentPassword!))) {
           throw new AppError('invalid_credentials', 'The current password is wrong.');

@@ -42,7 +42,7 @@ export class SettingsController {
   })
   @ApiOkResponse({ type: DeskSettingsDto })
   desk(@CurrentUser() actor: UserActor): Promise<DeskSettingsView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       return publicSettings(await loadDeskSettings(em));
     });
   }
@@ -67,7 +67,7 @@ export class SettingsController {
         });
       }
     }
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const current = await loadDeskSettings(em);
       const next = { ...current, ...dto, proactive: { ...current.proactive, ...dto.proactive } };
       await em.query(
@@ -93,7 +93,7 @@ export class SettingsController {
   @ApiOperation({ summary: 'SLA targets per priority, in business minutes' })
   @ApiOkResponse({ type: SlaPoliciesDto })
   sla(@CurrentUser() actor: UserActor): Promise<Record<Priority, SlaTarget>> {
-    return this.db.tenantTransaction(actor.tenantId, (em) => loadSlaPolicies(em));
+    return this.db.tenantTransaction(actor.tenantId, ({ em }) => loadSlaPolicies(em));
   }
 
   @Put('sla')
@@ -108,7 +108,7 @@ export class SettingsController {
     @CurrentUser() actor: UserActor,
     @Body() dto: SlaPoliciesDto,
   ): Promise<Record<Priority, SlaTarget>> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       for (const priority of PRIORITIES) {
         const t = dto[priority];
         if (!t) continue;

@@ -87,7 +87,7 @@ export class TicketJobsService implements OnApplicationBootstrap, OnApplicationS
 
   /** Tickets past a due time: flagged once, with a timeline event and an outbox message. */
   async markBreaches(tenantId: string, now: Date): Promise<number> {
-    return this.db.tenantTransaction(tenantId, async (em) => {
+    return this.db.tenantTransaction(tenantId, async ({ em }) => {
       const rows = await em.query<
         { id: string; number: number; first_late: boolean; resolution_late: boolean }[]
       >(
@@ -118,7 +118,7 @@ export class TicketJobsService implements OnApplicationBootstrap, OnApplicationS
 
   /** Maintenance tickets from telemetry: low battery, long offline, a burst of jams; one open per lock and reason. */
   async openProactive(tenantId: string): Promise<number> {
-    const candidates = await this.db.tenantTransaction(tenantId, async (em) => {
+    const candidates = await this.db.tenantTransaction(tenantId, async ({ em }) => {
       const s = await loadDeskSettings(em);
       return em.query<Candidate[]>(
         `WITH jams AS (
@@ -147,7 +147,7 @@ export class TicketJobsService implements OnApplicationBootstrap, OnApplicationS
     for (const c of candidates) {
       const kind = PROACTIVE[c.reason];
       try {
-        await this.db.tenantTransaction(tenantId, (em) =>
+        await this.db.tenantTransaction(tenantId, ({ em }) =>
           this.tickets.createIn(em, tenantId, null, {
             deviceId: c.device_id,
             description: kind.describe(c),

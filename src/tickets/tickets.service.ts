@@ -157,7 +157,7 @@ export class TicketsService {
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const view = await this.createIn(em, actor.tenantId, actor, { ...dto, source: 'reported' });
       await idem?.complete(em, view);
       return view;
@@ -249,7 +249,7 @@ export class TicketsService {
     const limit = pageLimit(q);
     const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     const numberQuery = q.q ? /^\s*(?:LD-)?(\d{1,9})\s*$/i.exec(q.q) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const rows = await em.query<TicketRow[]>(
         `SELECT ${TICKET_COLUMNS} FROM tickets
           WHERE ($1::uuid IS NULL OR id < $1)
@@ -290,7 +290,7 @@ export class TicketsService {
   }
 
   get(actor: UserActor, id: string): Promise<TicketView> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       const row = await this.find(em, id);
       return ticketView(row, new Date(), await this.stepsOf(em, id));
     });
@@ -536,7 +536,7 @@ export class TicketsService {
   ): Promise<Page<CommentView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       await this.find(em, id);
       const rows = await em.query<
         { id: string; author_id: string; body: string; internal: boolean; created_at: Date }[]
@@ -568,7 +568,7 @@ export class TicketsService {
   ): Promise<Page<TicketEventView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['int'])[0] as number) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       await this.find(em, id);
       const rows = await em.query<
         {
@@ -607,7 +607,7 @@ export class TicketsService {
     actor: UserActor,
     id: string,
   ): Promise<{ data: { trigger: string; diagnosis: DiagnosisResponseDto; createdAt: string }[] }> {
-    return this.db.tenantTransaction(actor.tenantId, async (em) => {
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
       await this.find(em, id);
       const rows = await em.query<
         { trigger: string; diagnosis: DiagnosisResponseDto; created_at: Date }[]
@@ -637,7 +637,7 @@ export class TicketsService {
     apply: (em: EntityManager, row: TicketRow, now: Date) => Promise<T>,
     withSteps = false,
   ): Promise<TicketView> {
-    return this.db.tenantTransaction(actor.tenantId, (em) =>
+    return this.db.tenantTransaction(actor.tenantId, ({ em }) =>
       this.changeIn(em, id, expectedVersion, apply, withSteps),
     );
   }

@@ -62,7 +62,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    * the claim itself is taken by the effect's transaction.
    */
   check(tenantId: string, key: string, requestHash: string): Promise<Claim> {
-    return this.db.tenantTransaction(tenantId, async (em) => {
+    return this.db.tenantTransaction(tenantId, async ({ em }) => {
       const locked = await tryLockKey(em, tenantId, key);
       const done = await storedAnswer(em, tenantId, key);
       if (done) {
@@ -77,7 +77,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   /** For handlers that did not store their answer themselves: a transaction of its own. */
   complete(scope: IdempotencyScope, body: unknown): Promise<void> {
     return idempotencyContext.run(scope, () =>
-      this.db.tenantTransaction(scope.tenantId, (em) => scope.complete(em, body)),
+      this.db.tenantTransaction(scope.tenantId, ({ em }) => scope.complete(em, body)),
     );
   }
 
@@ -90,7 +90,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     let purged = 0;
     for (const id of await tenantIds(this.ds)) {
       for (;;) {
-        const n = await this.db.tenantTransaction(id, (em) => purgeExpiredKeys(em, PURGE_BATCH));
+        const n = await this.db.tenantTransaction(id, ({ em }) => purgeExpiredKeys(em, PURGE_BATCH));
         purged += n;
         if (n < PURGE_BATCH) break;
       }

@@ -1,0 +1,52 @@
+/**
+ * The transactional outbox: messages appended in the transaction of the change they describe,
+ * so a webhook is sent if and only if the change committed. The relay (webhook delivery) reads
+ * them afterwards. Every writer goes through here; no module writes outbox SQL itself.
+ */
+import type { TenantTx } from '../../database/tenant-db.service.js';
+import { table } from '../../database/table.js';
+
+export const OUTBOX = table('outbox', {
+  tenant_id: 'uuid',
+  id: 'int8',
+  topic: 'text',
+  aggregate_id: 'uuid',
+  payload: 'jsonb',
+  created_at: 'timestamptz',
+  published_at: 'timestamptz?',
+});
+
+export interface OutboxMessage {
+  topic: string;
+  aggregateId: string;
+  payload: object;
+}
+
+/**
+ * The statement that appends the messages `select` produces (its columns, in order: tenant_id,
+ * topic, aggregate_id, payload), for a writer that builds its message inside its own statement
+ * (a CTE next to the change), so the change and its message stay one round trip.
+ */
+export function outboxInsert(select: string): string {
+  return `INSERT INTO outbox (tenant_id, topic, aggregate_id, payload) ${select}`;
+}
+
+/** Appends messages for `tx`'s tenant in one statement. */
+export async function appendOutbox(
+  tx: TenantTx,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.em.query(
+    outboxInsert(
+      `SELECT $1::uuid, m.topic, m.aggregate_id, m.payload
+         FROM jsonb_to_recordset($2::jsonb) AS m(topic text, aggregate_id uuid, payload jsonb)`,
+    ),
+    [
+      tx.tenantId,
+      JSON.stringify(
+        messages.map((m) => ({ topic: m.topic, aggregate_id: m.aggregateId, payload: m.payload })),
+      ),
+    ],
+  );
+}
