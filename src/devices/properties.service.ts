@@ -84,7 +84,9 @@ export class PropertiesService {
   }
 
   get(actor: UserActor, id: string): Promise<PropertyView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => view(await this.find(em, id)));
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) =>
+      view(await this.find(em, id)),
+    );
   }
 
   update(actor: UserActor, id: string, dto: UpdatePropertyDto): Promise<PropertyView> {

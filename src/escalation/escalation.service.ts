@@ -330,7 +330,9 @@ export class EscalationService {
   }
 
   get(actor: UserActor, id: string): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => view(await this.find(em, id)));
+    return this.db.tenantTransaction(actor.tenantId, async ({ em }) =>
+      view(await this.find(em, id)),
+    );
   }
 
   /** The next claimable escalation in my queue, taken atomically; undefined when there is none. */

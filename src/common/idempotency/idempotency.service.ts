@@ -90,7 +90,9 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     let purged = 0;
     for (const id of await tenantIds(this.ds)) {
       for (;;) {
-        const n = await this.db.tenantTransaction(id, ({ em }) => purgeExpiredKeys(em, PURGE_BATCH));
+        const n = await this.db.tenantTransaction(id, ({ em }) =>
+          purgeExpiredKeys(em, PURGE_BATCH),
+        );
         purged += n;
         if (n < PURGE_BATCH) break;
       }
