@@ -39,8 +39,6 @@ const NOT_YET_DECLARED = new Set<string>([
   'ticket_steps',
   'tickets',
   'users',
-  'webhook_deliveries',
-  'webhooks',
 ]);
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);
