@@ -19,7 +19,6 @@ const NOT_YET_DECLARED = new Set<string>([
   'device_models',
   'devices',
   'escalations',
-  'idempotency_keys',
   'learned_causes',
   'model_firmware_overrides',
   'partner_links',
