@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
-import {
-  IDEMPOTENCY_LOCK_SQL,
-  IdempotencyService,
-} from '../src/common/idempotency/idempotency.service.js';
+import { IDEMPOTENCY_LOCK_SQL } from '../src/common/idempotency/idempotency.service.js';
+import { IdempotencyPurgeJob } from '../src/common/idempotency/jobs/idempotency-purge.job.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import { newTenant, PASSWORD, type TestTenant } from './support/factories.js';
@@ -194,7 +192,7 @@ describe('expired Idempotency-Keys', () => {
           [tenant, key, age],
         );
       }
-      const purged = await t.app.get(IdempotencyService).purgeExpired();
+      const purged = await t.app.get(IdempotencyPurgeJob).purgeExpired();
       expect(purged).toBeGreaterThanOrEqual(2);
       const { rows } = await owner.query<{ key: string }>(
         'SELECT key FROM idempotency_keys WHERE key = ANY($1::text[])',

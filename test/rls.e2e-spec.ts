@@ -3,7 +3,7 @@ import { createApp } from '../src/app.factory.js';
 import { createLogger } from '../src/common/logger.js';
 import { UnsafeRuntimeRoleError } from '../src/database/runtime-role.js';
 import { MissingTenantError, TenantDb } from '../src/database/tenant-db.service.js';
-import { WebhooksService } from '../src/escalation/webhooks.service.js';
+import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import {
@@ -122,7 +122,7 @@ beforeAll(async () => {
   );
   tenantTables = rows.map((r) => r.table_name);
   // Outbox messages become webhook deliveries (the relay, without sending).
-  for (const tenant of [a, b]) await t.app.get(WebhooksService).relay(tenant.id);
+  for (const tenant of [a, b]) await t.app.get(WebhookDelivery).relay(tenant.id);
 });
 afterAll(async () => {
   await t.close();

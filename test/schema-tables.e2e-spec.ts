@@ -19,7 +19,6 @@ const NOT_YET_DECLARED = new Set<string>([
   'device_models',
   'devices',
   'escalations',
-  'idempotency_keys',
   'learned_causes',
   'model_firmware_overrides',
   'partner_links',
@@ -39,8 +38,6 @@ const NOT_YET_DECLARED = new Set<string>([
   'ticket_steps',
   'tickets',
   'users',
-  'webhook_deliveries',
-  'webhooks',
 ]);
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { WebhooksService } from '../src/escalation/webhooks.service.js';
+import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import { newFleet, newTenant, type TestTenant } from './support/factories.js';
@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const service = () => t.app.get(WebhooksService);
+const service = () => t.app.get(WebhookDelivery);
 
 interface DeliveryState {
   status: string;

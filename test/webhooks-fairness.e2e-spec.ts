@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhooksService } from '../src/escalation/webhooks.service.js';
+import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { newFleet, newTenant, type TestTenant } from './support/factories.js';
 
@@ -81,7 +81,7 @@ describe('fair webhook delivery', () => {
         .expect(201);
     }
 
-    const service = t.app.get(WebhooksService);
+    const service = t.app.get(WebhookDelivery);
     const started = Date.now();
     const round = await service.pump(); // starts requests, does not wait for them
     expect(round.started).toBe(3); // A's one, and B's endpoint cap of 2

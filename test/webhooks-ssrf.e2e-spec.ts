@@ -9,7 +9,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../src/app.factory.js';
 import { createLogger } from '../src/common/logger.js';
 import { WebhookTransport } from '../src/escalation/outbound/webhook-transport.js';
-import { WebhooksService } from '../src/escalation/webhooks.service.js';
+import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { newFleet, newTenant, type TestFleet, type TestTenant } from './support/factories.js';
 
@@ -215,7 +215,7 @@ describe('webhook SSRF', () => {
       hooks.push({ id: res.body.id as string, url });
     }
     await newTicket();
-    const round = await strict.get(WebhooksService).runOnce();
+    const round = await strict.get(WebhookDelivery).runOnce();
     expect(round).toMatchObject({ delivered: 0, failed: hooks.length });
     for (const h of hooks) {
       const [d] = await deliveriesOf(h.id);
@@ -251,7 +251,7 @@ describe('webhook SSRF', () => {
     dns['rebind.example.com'] = ['127.0.0.1'];
     dns['mixed.example.com'] = ['93.184.216.34', '127.0.0.1', '::1'];
     await newTicket();
-    await strict.get(WebhooksService).runOnce();
+    await strict.get(WebhookDelivery).runOnce();
     for (const id of hooks) {
       const [d] = await deliveriesOf(id);
       expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null });
@@ -301,7 +301,7 @@ describe('what a delivery records', () => {
         .set(owner.admin.auth)
         .send({ deviceId: ownerFleet.devices[0].id, description: 'Jammed' })
         .expect(201);
-      await quick.app.get(WebhooksService).runOnce();
+      await quick.app.get(WebhookDelivery).runOnce();
       const last = async (name: string) =>
         (await quick.http.get(`/v1/webhooks/${hooks[name]}/deliveries`).set(owner.admin.auth)).body
           .data[0] as { lastStatus: number | null; lastError: string | null; status: string };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../src/app.factory.js';
 import { createLogger } from '../src/common/logger.js';
-import { WebhooksService } from '../src/escalation/webhooks.service.js';
+import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { newFleet, newTenant, type TestTenant } from './support/factories.js';
 
@@ -48,7 +48,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const run = () => t.app.get(WebhooksService).runOnce();
+const run = () => t.app.get(WebhookDelivery).runOnce();
 
 function verify(r: Received, secret: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['lockdesk-signature']));

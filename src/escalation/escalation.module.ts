@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module.js';
-import { EscalationJobsService } from './escalation-jobs.service.js';
 import { EscalationController } from './escalation.controller.js';
 import { EscalationService } from './escalation.service.js';
+import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
+import { WebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
 import { WebhookTransport } from './outbound/webhook-transport.js';
 import { PartnersService } from './partners.service.js';
+import { WebhookDelivery } from './webhook-delivery.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -13,10 +15,12 @@ import { WebhooksService } from './webhooks.service.js';
   controllers: [EscalationController, WebhooksController],
   providers: [
     EscalationService,
-    EscalationJobsService,
+    StaleEscalationsJob,
     PartnersService,
     WebhookTransport,
     WebhooksService,
+    WebhookDelivery,
+    WebhookDeliveryJob,
   ],
   exports: [EscalationService],
 })

@@ -4,36 +4,21 @@ import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOperation,
-  ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
 import type { UserActor } from '../auth/actor.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import { type Page, PageQueryDto } from '../common/pagination.js';
+import { IdParam } from '../common/id-param.js';
+import type { Page } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import {
   CreateWebhookDto,
-  DELIVERY_STATUSES,
-  type DeliveryStatus,
+  DeliveriesQueryDto,
   type DeliveryView,
   type WebhookView,
-  WebhooksService,
-} from './webhooks.service.js';
-import { IdParam } from '../common/id-param.js';
-
-class DeliveriesQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    enum: DELIVERY_STATUSES,
-    description:
-      '`pending` (waiting or retrying), `delivered`, `dead` (out of attempts; replayable), ' +
-      '`cancelled` (its webhook was deleted before it was delivered)',
-  })
-  @IsOptional()
-  @IsIn(DELIVERY_STATUSES)
-  status?: DeliveryStatus;
-}
+} from './dto/webhooks.dto.js';
+import { WebhooksService } from './webhooks.service.js';
 
 @ApiTags('webhooks')
 @Controller('webhooks')

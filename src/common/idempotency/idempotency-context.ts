@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
+import type { TenantTx } from '../../database/tenant-db.service.js';
 import { AppError } from '../errors.js';
 import { storeAnswer, storedAnswer, tryLockKey } from './idempotency.repository.js';
 
@@ -52,21 +53,32 @@ export class IdempotencyScope {
     readonly status: number,
   ) {}
 
+  /** The scope's tenant in the caller's transaction (which is scoped to that tenant). */
+  private txOf(txOrEm: TenantTx | EntityManager): TenantTx {
+    return 'em' in txOrEm ? txOrEm : { em: txOrEm, tenantId: this.tenantId };
+  }
+
   /** Takes the key for the rest of this transaction, or throws 409 / 422 / a replay. */
-  async claimIn(em: EntityManager): Promise<void> {
-    if (!(await tryLockKey(em, this.tenantId, this.key))) throw inProgress();
+  async claimIn(txOrEm: TenantTx | EntityManager): Promise<void> {
+    const tx = this.txOf(txOrEm);
+    if (!(await tryLockKey(tx, this.key))) throw inProgress();
     // A separate statement: its snapshot is taken after the lock, so it sees an answer that the
     // previous holder committed just before releasing it.
-    const done = await storedAnswer(em, this.tenantId, this.key);
+    const done = await storedAnswer(tx, this.key);
     if (!done) return;
     if (done.requestHash !== this.requestHash) throw reused();
     throw new IdempotentReplay(done.status, done.body);
   }
 
-  /** Stores the answer in the effect's transaction (which holds the claim). */
-  async complete(em: EntityManager, body: unknown): Promise<void> {
-    const stored = await storeAnswer(em, {
-      tenantId: this.tenantId,
+  /**
+   * Stores the answer in the effect's transaction (which holds the claim): its `TenantTx`, or
+   * (callers not yet converted) its EntityManager, scoped to this scope's tenant.
+   */
+  async complete(txOrEm: TenantTx | EntityManager, body: unknown): Promise<void> {
+    const tx = this.txOf(txOrEm);
+    if (tx.tenantId !== this.tenantId)
+      throw new Error('idempotency answer stored in another tenant');
+    const stored = await storeAnswer(tx, {
       key: this.key,
       requestHash: this.requestHash,
       method: this.method,
@@ -90,5 +102,6 @@ export const idempotencyContext = new AsyncLocalStorage<IdempotencyScope>();
  */
 export async function claimIdempotencyKeyIn(em: EntityManager, tenantId: string): Promise<void> {
   const scope = idempotencyContext.getStore();
-  if (scope && !scope.completed && scope.tenantId === tenantId) await scope.claimIn(em);
+  if (scope && !scope.completed && scope.tenantId === tenantId)
+    await scope.claimIn({ em, tenantId });
 }

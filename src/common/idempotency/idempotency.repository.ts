@@ -1,8 +1,26 @@
 /**
  * The SQL of idempotency keys: the claim (a transaction-scoped advisory lock), the stored
- * answer, and the purge. Every function runs in the caller's tenant-scoped transaction.
+ * answer, and the purge. Every function runs in the caller's tenant transaction, for its tenant.
  */
-import type { EntityManager } from 'typeorm';
+import { type RowOf, table } from '../../database/table.js';
+import type { TenantTx } from '../../database/tenant-db.service.js';
+
+export const IDEMPOTENCY_KEYS = table('idempotency_keys', {
+  tenant_id: 'uuid',
+  key: 'text',
+  request_hash: 'text',
+  method: 'text',
+  path: 'text',
+  /** 'in_progress' rows were written by versions that used a lease; only 'completed' is written now. */
+  state: 'text',
+  locked_until: 'timestamptz?',
+  response_status: 'int4?',
+  response_body: 'jsonb?',
+  created_at: 'timestamptz',
+  expires_at: 'timestamptz',
+});
+
+export type IdempotencyKeyRow = RowOf<typeof IDEMPOTENCY_KEYS>;
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 
@@ -20,46 +38,36 @@ export interface StoredAnswer {
   body: unknown;
 }
 
-export interface AnswerRow extends Omit<StoredAnswer, 'requestHash'> {
-  tenantId: string;
+export interface AnswerRow extends StoredAnswer {
   key: string;
-  requestHash: string;
   method: string;
   path: string;
 }
 
-/** Takes (tenant, key) for the rest of the transaction; false when another attempt holds it. */
-export async function tryLockKey(
-  em: EntityManager,
-  tenantId: string,
-  key: string,
-): Promise<boolean> {
-  const [lock] = await em.query<{ locked: boolean }[]>(`SELECT ${IDEMPOTENCY_LOCK_SQL} AS locked`, [
-    tenantId,
-    key,
-  ]);
+/** Takes (tx's tenant, key) for the rest of the transaction; false when another attempt holds it. */
+export async function tryLockKey(tx: TenantTx, key: string): Promise<boolean> {
+  const [lock] = await tx.em.query<{ locked: boolean }[]>(
+    `SELECT ${IDEMPOTENCY_LOCK_SQL} AS locked`,
+    [tx.tenantId, key],
+  );
   return lock?.locked === true;
 }
 
-/** The completed answer of (tenant, key), if any. */
-export async function storedAnswer(
-  em: EntityManager,
-  tenantId: string,
-  key: string,
-): Promise<StoredAnswer | undefined> {
+/** The completed answer of (tx's tenant, key), if any. */
+export async function storedAnswer(tx: TenantTx, key: string): Promise<StoredAnswer | undefined> {
   // Rows in state 'in_progress' were written by versions that used a lease; they are no claim.
-  const rows = await em.query<StoredAnswer[]>(
+  const rows = await tx.em.query<StoredAnswer[]>(
     `SELECT request_hash AS "requestHash", response_status AS "status", response_body AS "body"
        FROM idempotency_keys
       WHERE tenant_id = $1 AND key = $2 AND state = 'completed' AND expires_at > now()`,
-    [tenantId, key],
+    [tx.tenantId, key],
   );
   return rows[0];
 }
 
-/** Stores the answer; false if a live completed answer is already there. */
-export async function storeAnswer(em: EntityManager, a: AnswerRow): Promise<boolean> {
-  const stored = await em.query<unknown[]>(
+/** Stores the answer for tx's tenant; false if a live completed answer is already there. */
+export async function storeAnswer(tx: TenantTx, a: AnswerRow): Promise<boolean> {
+  const stored = await tx.em.query<unknown[]>(
     `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
      VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, now() + make_interval(hours => $8))
      ON CONFLICT (tenant_id, key) DO UPDATE
@@ -70,7 +78,7 @@ export async function storeAnswer(em: EntityManager, a: AnswerRow): Promise<bool
        WHERE idempotency_keys.state <> 'completed' OR idempotency_keys.expires_at <= now()
      RETURNING key`,
     [
-      a.tenantId,
+      tx.tenantId,
       a.key,
       a.requestHash,
       a.method,
@@ -87,8 +95,8 @@ export async function storeAnswer(em: EntityManager, a: AnswerRow): Promise<bool
  * Deletes up to `batch` expired keys of the transaction's tenant; rows another instance is
  * deleting are skipped, not waited for. Answers how many went.
  */
-export async function purgeExpiredKeys(em: EntityManager, batch: number): Promise<number> {
-  const [{ n }] = await em.query<{ n: number }[]>(
+export async function purgeExpiredKeys(tx: TenantTx, batch: number): Promise<number> {
+  const [{ n }] = await tx.em.query<{ n: number }[]>(
     `WITH d AS (
        DELETE FROM idempotency_keys
         WHERE (tenant_id, key) IN (

@@ -1,16 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
+import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../../database/tenant-db.service.js';
-import { tenantIds } from '../../database/tenants.repository.js';
-import { startIntervalJob } from '../interval-job.js';
 import {
   type Claim,
   idempotencyContext,
@@ -18,7 +7,7 @@ import {
   inProgress,
   reused,
 } from './idempotency-context.js';
-import { purgeExpiredKeys, storedAnswer, tryLockKey } from './idempotency.repository.js';
+import { storedAnswer, tryLockKey } from './idempotency.repository.js';
 
 export {
   type Claim,
@@ -29,32 +18,10 @@ export {
   IdempotentReplay,
 } from './idempotency-context.js';
 
-/** Rows purged per tenant and statement by the periodic job. */
-const PURGE_BATCH = 1000;
-
+/** The interceptor's side of `Idempotency-Key` (expired keys: jobs/idempotency-purge.job.ts). */
 @Injectable()
-export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Idempotency');
-  private stop: () => void = () => undefined;
-
-  constructor(
-    private readonly db: TenantDb,
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.stop = startIntervalJob(
-      this.config.idempotencyPurgeIntervalSeconds,
-      this.logger,
-      'idempotency purge',
-      async () => ({ purged: await this.purgeExpired() }),
-    );
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
-  }
+export class IdempotencyService {
+  constructor(private readonly db: TenantDb) {}
 
   /**
    * Before running the handler: the stored answer (replay), 422 for another
@@ -62,9 +29,9 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    * the claim itself is taken by the effect's transaction.
    */
   check(tenantId: string, key: string, requestHash: string): Promise<Claim> {
-    return this.db.tenantTransaction(tenantId, async ({ em }) => {
-      const locked = await tryLockKey(em, tenantId, key);
-      const done = await storedAnswer(em, tenantId, key);
+    return this.db.tenantTransaction(tenantId, async (tx) => {
+      const locked = await tryLockKey(tx, key);
+      const done = await storedAnswer(tx, key);
       if (done) {
         if (done.requestHash !== requestHash) throw reused();
         return { kind: 'replay', status: done.status, body: done.body } as const;
@@ -77,26 +44,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   /** For handlers that did not store their answer themselves: a transaction of its own. */
   complete(scope: IdempotencyScope, body: unknown): Promise<void> {
     return idempotencyContext.run(scope, () =>
-      this.db.tenantTransaction(scope.tenantId, ({ em }) => scope.complete(em, body)),
+      this.db.tenantTransaction(scope.tenantId, (tx) => scope.complete(tx, body)),
     );
-  }
-
-  /**
-   * Deletes expired keys, tenant by tenant (row-level security: the runtime
-   * role sees one tenant at a time). Safe on every instance at once: rows
-   * another instance is deleting are skipped, not waited for.
-   */
-  async purgeExpired(): Promise<number> {
-    let purged = 0;
-    for (const id of await tenantIds(this.ds)) {
-      for (;;) {
-        const n = await this.db.tenantTransaction(id, ({ em }) =>
-          purgeExpiredKeys(em, PURGE_BATCH),
-        );
-        purged += n;
-        if (n < PURGE_BATCH) break;
-      }
-    }
-    return purged;
   }
 }

@@ -1,10 +1,10 @@
 /**
  * The transactional outbox: messages appended in the transaction of the change they describe,
- * so a webhook is sent if and only if the change committed. The relay (webhook delivery) reads
- * them afterwards. Every writer goes through here; no module writes outbox SQL itself.
+ * so a webhook is sent if and only if the change committed. The relay (`outbox-relay.ts`) reads
+ * them afterwards. Every writer and reader goes through here; no module writes outbox SQL itself.
  */
 import type { TenantTx } from '../../database/tenant-db.service.js';
-import { table } from '../../database/table.js';
+import { type RowOf, table } from '../../database/table.js';
 
 export const OUTBOX = table('outbox', {
   tenant_id: 'uuid',
@@ -49,4 +49,24 @@ export async function appendOutbox(
       ),
     ],
   );
+}
+
+/** An outbox message as the relay reads it. */
+export type OutboxRow = Pick<RowOf<typeof OUTBOX>, 'id' | 'topic' | 'payload' | 'created_at'>;
+
+/**
+ * Up to `limit` unpublished messages of `tx`'s tenant, oldest first, locked for the rest of the
+ * transaction; messages another relay holds are skipped, not waited for.
+ */
+export function lockUnpublished(tx: TenantTx, limit: number): Promise<OutboxRow[]> {
+  return tx.em.query<OutboxRow[]>(
+    `SELECT id, topic, payload, created_at FROM outbox
+      WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+}
+
+/** Marks messages published (the relay has handed them on in the same transaction). */
+export async function markPublished(tx: TenantTx, ids: readonly string[]): Promise<void> {
+  await tx.em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
 }

@@ -7,19 +7,19 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { startIntervalJob } from '../common/interval-job.js';
-import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
-import { tenantIds } from '../database/tenants.repository.js';
-import { EscalationService } from './escalation.service.js';
+import { startIntervalJob } from '../../common/interval-job.js';
+import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
+import { tenantIds } from '../../database/tenants.repository.js';
+import { EscalationService } from '../escalation.service.js';
 
 /**
  * Re-routes escalations no partner claimed in time. Its own interval job
  * (JOBS_INTERVAL_SECONDS): it shares no loop with webhook delivery, so a
  * slow receiver never delays it, and one customer's failure does not stop
- * the others.
+ * the others. Safe on every instance (the rows are taken with SKIP LOCKED).
  */
 @Injectable()
-export class EscalationJobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StaleEscalationsJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EscalationJobs');
   private stop: () => void = () => undefined;
 
