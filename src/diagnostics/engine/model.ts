@@ -26,6 +26,10 @@ export interface FittedParams {
   hintWeight: number;
   /** Posterior temperature (calibration): log-probabilities are divided by it. */
   temperature: number;
+  /** Scale of the symptom evidence (naive Bayes over-counts correlated symptoms); 1 if absent. */
+  symptomWeight?: number;
+  /** Exponent of the base priors (1: as typed, 0: uniform); 1 if absent. */
+  priorPower?: number;
 }
 
 export interface Model {
@@ -43,6 +47,8 @@ export interface Model {
   textWeight: number;
   hintWeight: number;
   temperature: number;
+  symptomWeight: number;
+  priorPower: number;
 }
 
 export const EXPERT_VERSION = 'expert-1';
@@ -92,6 +98,8 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
     textWeight: p.textWeight ?? 0,
     hintWeight: p.hintWeight ?? 1,
     temperature: p.temperature ?? 1,
+    symptomWeight: p.symptomWeight ?? 1,
+    priorPower: p.priorPower ?? 1,
   };
 }
 
