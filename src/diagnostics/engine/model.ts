@@ -44,6 +44,9 @@ export interface Model {
   /** Per-step rows of stepFix as plain arrays, shared until a diagnosis needs to change one. */
   fixRows: readonly number[][];
   text: Map<string, Float64Array> | null;
+  /** The text model as one table: feature -> offset of its row in textWeights. */
+  textIndex: Map<string, number> | null;
+  textWeights: Float64Array;
   textWeight: number;
   hintWeight: number;
   temperature: number;
@@ -83,6 +86,7 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
       text!.set(f, Float64Array.from(p.text!.weights.slice(j * N_CAUSES, (j + 1) * N_CAUSES))),
     );
   }
+  const textIndex = p.text ? new Map(p.text.features.map((f, j) => [f, j * N_CAUSES])) : null;
   return {
     version: p.version ?? EXPERT_VERSION,
     likelihood,
@@ -95,6 +99,8 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
       Array.from(stepFix.subarray(k * N_CAUSES, (k + 1) * N_CAUSES)),
     ),
     text,
+    textIndex,
+    textWeights: Float64Array.from(p.text?.weights ?? []),
     textWeight: p.textWeight ?? 0,
     hintWeight: p.hintWeight ?? 1,
     temperature: p.temperature ?? 1,
@@ -106,11 +112,13 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
 /** The text model's score per cause for a description (0 everywhere without a text model). */
 export function textScores(model: Model, description: string): Float64Array {
   const out = new Float64Array(N_CAUSES);
-  if (!model.text || model.textWeight === 0) return out;
+  const index = model.textIndex;
+  if (!index || model.textWeight === 0) return out;
+  const w = model.textWeights;
   for (const f of textFeatures(description)) {
-    const row = model.text.get(f);
-    if (!row) continue;
-    for (let c = 0; c < N_CAUSES; c++) out[c] += row[c];
+    const at = index.get(f);
+    if (at === undefined) continue;
+    for (let c = 0; c < N_CAUSES; c++) out[c] += w[at + c];
   }
   for (let c = 0; c < N_CAUSES; c++) out[c] *= model.textWeight;
   return out;
