@@ -54,18 +54,23 @@ export interface Hyper {
   implicitFailure: number;
 }
 
+/**
+ * Where the coordinate search starts (the last chosen setting): a start with the text model
+ * switched on, since from naive Bayes over character n-grams the search would switch the text
+ * off and never reach the logistic regression that makes it useful.
+ */
 export const DEFAULT_HYPER: Hyper = {
-  symptomStrength: 10,
+  symptomStrength: 20,
   stepStrength: 5,
-  textWeight: 0.5,
+  textWeight: 0.25,
   hintWeight: 1,
-  temperature: 1,
-  alpha: 0.5,
+  temperature: 0.7,
+  alpha: 1,
   minDocs: 2,
-  l2: 0,
-  symptomWeight: 1,
-  priorPower: 1,
-  implicitFailure: 0,
+  l2: 0.003,
+  symptomWeight: 0.5,
+  priorPower: 0.25,
+  implicitFailure: 1,
 };
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -142,7 +147,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
   const weights: number[] = [];
   const v = features.length;
   if (h.l2 > 0) {
-    weights.push(...logisticWeights(training, features, h.l2).map(round));
+    for (const w of cachedLogistic(training, features, h)) weights.push(round(w));
   } else {
     for (const f of features) {
       const row = featureCounts.get(f)!;
@@ -168,6 +173,28 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     symptomWeight: h.symptomWeight,
     priorPower: h.priorPower,
   };
+}
+
+/**
+ * The regression depends only on the training cases, the features (minDocs) and the penalty, not
+ * on the other hyper-parameters: the search re-fits it once per fold and penalty, not per setting.
+ */
+const LOGISTIC_MEMO = new Map<string, number[]>();
+const LOGISTIC_MEMO_LIMIT = 64;
+
+function cachedLogistic(
+  training: readonly CorpusCase[],
+  features: readonly string[],
+  h: Hyper,
+): number[] {
+  const key = `${h.l2}|${h.minDocs}|${features.length}|${training.map((c) => c.id).join(',')}`;
+  let w = LOGISTIC_MEMO.get(key);
+  if (!w) {
+    w = logisticWeights(training, features, h.l2);
+    if (LOGISTIC_MEMO.size >= LOGISTIC_MEMO_LIMIT) LOGISTIC_MEMO.clear();
+    LOGISTIC_MEMO.set(key, w);
+  }
+  return w;
 }
 
 /**
@@ -336,13 +363,13 @@ export function chooseHyper(
   const ranking = coordinateSearch(
     DEFAULT_HYPER,
     {
+      l2: [0, 0.001, 0.003, 0.01, 0.03],
+      alpha: [0.1, 0.3, 1],
+      textWeight: [0, 0.25, 0.35, 0.5, 0.75, 1, 1.5],
       symptomStrength: [2, 5, 10, 20, 40],
       symptomWeight: [0.3, 0.4, 0.5, 0.7, 0.85, 1],
       priorPower: [0, 0.25, 0.5, 0.75, 1],
-      textWeight: [0, 0.25, 0.5, 0.75, 1, 1.5],
       hintWeight: [0, 0.5, 1],
-      alpha: [0.1, 0.3, 1],
-      l2: [0, 0.003, 0.01, 0.03],
       temperature: [0.5, 0.6, 0.7, 0.85, 1, 1.2, 1.5, 2],
     },
     3,
