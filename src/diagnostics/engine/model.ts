@@ -133,7 +133,7 @@ export const DEFAULT_MODEL: Model = FITTED ? buildModel(FITTED) : EXPERT_MODEL;
 export const KNOWLEDGE_IN_USE: Knowledge = describeKnowledge(
   DEFAULT_MODEL.version,
   FITTED
-    ? `single-fault naive Bayes fitted to ${FITTED.trainingCases} real cases (symptom and step tables with expert pseudo-counts, a naive-Bayes text model, calibrated temperature); steps ordered by P(fix)/cost`
+    ? `single-fault naive Bayes fitted to ${FITTED.trainingCases} real cases (symptom and step tables with expert pseudo-counts, a text model over word stems, bigrams and character 4-grams, evidence weights, prior flattening and temperature chosen by repeated cross-validation); steps ordered by P(fix)/cost`
     : 'single-fault naive Bayes with leaky likelihoods (expert tables); steps ordered by P(fix)/cost',
   DEFAULT_MODEL.likelihood,
   DEFAULT_MODEL.stepFix,
