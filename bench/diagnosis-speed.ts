@@ -96,14 +96,13 @@ function makeInputs(n: number, seed: number): DiagnosisInput[] {
   return inputs;
 }
 
-/** Inputs of the fixture cases and of every corpus case (their real descriptions). */
+/**
+ * Inputs of the fixture cases and of the corpus's training cases (their real descriptions).
+ * The frozen evaluation split is read only by `npm run bench:corpus`, never here.
+ */
 function benchmarkCases(): DiagnosisInput[] {
   const out: DiagnosisInput[] = [];
-  for (const folder of [
-    'test/fixtures/diagnosis',
-    'corpus/diagnosis/cases',
-    'corpus/diagnosis/evaluation',
-  ])
+  for (const folder of ['test/fixtures/diagnosis', 'corpus/diagnosis/cases'])
     out.push(...inputsIn(resolve(process.cwd(), folder)));
   return out;
 }
@@ -127,7 +126,7 @@ function main(): void {
   const cases = benchmarkCases();
   const inputs = [...makeInputs(2000, 42), ...cases, ...cases];
   console.log(
-    `Diagnosis speed: pure engine (${MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and corpus cases twice)`,
+    `Diagnosis speed: pure engine (${MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and training-corpus cases twice)`,
   );
 
   // Warm up the JIT on every input, a few times over, before measuring.
