@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import './app.errors.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
