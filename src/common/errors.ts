@@ -42,7 +42,7 @@ export const COMMON_ERRORS = {
 export interface ModuleErrorCodes {}
 
 /** Every code a business error may carry: common's and every module's. */
-export type ErrorCode = keyof typeof COMMON_ERRORS | (keyof ModuleErrorCodes & string);
+export type ErrorCode = Extract<keyof typeof COMMON_ERRORS | keyof ModuleErrorCodes, string>;
 
 const REGISTERED = new Map<string, ErrorSpec>(Object.entries(COMMON_ERRORS));
 
