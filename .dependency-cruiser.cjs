@@ -43,7 +43,7 @@ module.exports = {
       from: { path: `^src/${MODULES}/` },
       to: {
         path: `^src/${MODULES}/`,
-        pathNot: ['^src/$1/', '^src/([^/]+)/(index|\\2\\.module)\\.ts$'],
+        pathNot: ['^src/$1/', '^src/([^/]+)/(index|\\1\\.module)\\.ts$'],
       },
     },
     {
