@@ -110,7 +110,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   }
   return {
     base,
-    postgres: `PostgreSQL ${rows[0].v}${embedded ? ' (embedded)' : ''}`,
+    postgres: `PostgreSQL ${rows[0]!.v}${embedded ? ' (embedded)' : ''}`,
     postgresUrl: url.toString(),
     stop: async () => {
       child.kill('SIGTERM');
@@ -156,12 +156,12 @@ export function expectStatus(
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
 /** A tenant with an admin token: the starting point of every scenario. */

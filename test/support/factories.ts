@@ -139,7 +139,7 @@ export async function newFleet(
       .send({ devices: rows });
     if (res.status !== 201)
       throw new Error(`import failed: ${res.status} ${JSON.stringify(res.body)}`);
-    (res.body.ids as string[]).forEach((id, i) => devices.push({ id, serial: rows[i].serial }));
+    (res.body.ids as string[]).forEach((id, i) => devices.push({ id, serial: rows[i]!.serial }));
   }
   return {
     property: { id: property.body.id, name: property.body.name },

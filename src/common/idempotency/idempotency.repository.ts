@@ -88,7 +88,7 @@ export async function storeAnswer(em: EntityManager, a: AnswerRow): Promise<bool
  * deleting are skipped, not waited for. Answers how many went.
  */
 export async function purgeExpiredKeys(em: EntityManager, batch: number): Promise<number> {
-  const [{ n }] = await em.query<{ n: number }[]>(
+  const [{ n }] = await em.query<[{ n: number }]>(
     `WITH d AS (
        DELETE FROM idempotency_keys
         WHERE (tenant_id, key) IN (
