@@ -89,7 +89,7 @@ function main(): void {
   const text =
     `// Written by \`npm run diagnosis:fit\` from the corpus's training split; do not edit by hand.\n` +
     `// ${params.trainingCases} training cases; hyper-parameters ${JSON.stringify(hyper)}.\n` +
-    `import type { FittedParams } from './model.js';\n\n` +
+    `import type { FittedParams } from './types.js';\n\n` +
     `export const FITTED: FittedParams | null = ${JSON.stringify(params)};\n`;
   writeFileSync(OUT, text);
   console.log(

@@ -1,0 +1,7 @@
+/**
+ * The public surface of the tickets module: what other modules may import from it (the other one
+ * is tickets.module.ts). Everything else in src/tickets/ is private; see .dependency-cruiser.cjs.
+ */
+export { TicketView } from './dto/tickets.dto.js';
+export { ticketNumber } from './ticket-state.util.js';
+export { type TicketRow, TicketsService } from './tickets.service.js';
