@@ -12,8 +12,6 @@ import { createTestDatabase, ownerClient } from './support/database.js';
 
 /** Tables no repository declares yet (the data layer is being moved table by table; shrink this). */
 const NOT_YET_DECLARED = new Set<string>([
-  'api_keys',
-  'auth_attempts',
   'desk_settings',
   'device_health',
   'device_models',
@@ -24,9 +22,7 @@ const NOT_YET_DECLARED = new Set<string>([
   'partner_links',
   'partner_profiles',
   'properties',
-  'rate_limit_counters',
   'reference_device_models',
-  'refresh_tokens',
   'sla_policies',
   'telemetry_events',
   'ticket_answers',
@@ -37,7 +33,6 @@ const NOT_YET_DECLARED = new Set<string>([
   'ticket_sla_pauses',
   'ticket_steps',
   'tickets',
-  'users',
 ]);
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);

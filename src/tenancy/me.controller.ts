@@ -14,11 +14,9 @@ import { TokenPairDto } from '../auth/dto/auth.dto.js';
 import type { TokenPair } from '../auth/tokens.service.js';
 import { ApiValidation } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
-import { TenantDb } from '../database/tenant-db.service.js';
 import { UpdateMeDto } from './dto/users.dto.js';
-import { Tenant } from './tenant.entity.js';
 import { UsersService } from './users.service.js';
-import { tenantView, TenantView, UserView } from './views.js';
+import { TenantView, UserView } from './views.js';
 
 class MeApiKeyDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -44,10 +42,7 @@ class UpdatedMeDto {
 @ApiTags('me')
 @Controller('me')
 export class MeController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly db: TenantDb,
-  ) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get()
   @AnyRole()
@@ -56,10 +51,7 @@ export class MeController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentActor() actor: Actor): Promise<MeDto> {
     if (actor.type === 'user') return this.users.me(actor);
-    const tenant = await this.db.tenantTransaction(actor.tenantId, ({ em }) =>
-      em.findOneOrFail(Tenant, { where: { id: actor.tenantId } }),
-    );
-    return { tenant: tenantView(tenant), apiKey: { id: actor.apiKeyId } };
+    return { tenant: await this.users.tenant(actor.tenantId), apiKey: { id: actor.apiKeyId } };
   }
 
   @Patch()

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TENANT_KINDS, type Tenant, type TenantKind } from './tenant.entity.js';
-import { ROLES, type Role, type User } from './user.entity.js';
+import type { TenantRow } from './tenant-records.repository.js';
+import { ROLES, type Role, TENANT_KINDS, type TenantKind } from './types.js';
+import type { UserRow } from './users.repository.js';
 
 export class TenantView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -25,26 +26,26 @@ export class UserView {
   @ApiProperty() updatedAt!: string;
 }
 
-export function tenantView(t: Tenant): TenantView {
+export function tenantView(t: TenantRow): TenantView {
   return {
     id: t.id,
     name: t.name,
     kind: t.kind,
     handle: t.handle,
-    createdAt: t.createdAt.toISOString(),
+    createdAt: t.created_at.toISOString(),
   };
 }
 
 /** What the API says about a person: never the password hash. */
-export function userView(u: User): UserView {
+export function userView(u: UserRow): UserView {
   return {
     id: u.id,
-    tenantId: u.tenantId,
+    tenantId: u.tenant_id,
     email: u.email,
     name: u.name,
     role: u.role,
     away: u.away,
-    createdAt: u.createdAt.toISOString(),
-    updatedAt: u.updatedAt.toISOString(),
+    createdAt: u.created_at.toISOString(),
+    updatedAt: u.updated_at.toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { TenantKind } from '../../src/tenancy/tenant.entity.js';
-import type { Role } from '../../src/tenancy/user.entity.js';
+import type { TenantKind } from '../../src/tenancy/types.js';
+import type { Role } from '../../src/tenancy/types.js';
 
 export const PASSWORD = 'correct-horse-battery';
 
