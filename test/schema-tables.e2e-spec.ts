@@ -12,27 +12,16 @@ import { createTestDatabase, ownerClient } from './support/database.js';
 
 /** Tables no repository declares yet (the data layer is being moved table by table; shrink this). */
 const NOT_YET_DECLARED = new Set<string>([
-  'desk_settings',
   'device_health',
   'device_models',
   'devices',
   'escalations',
-  'learned_causes',
   'model_firmware_overrides',
   'partner_links',
   'partner_profiles',
   'properties',
   'reference_device_models',
-  'sla_policies',
   'telemetry_events',
-  'ticket_answers',
-  'ticket_comments',
-  'ticket_counters',
-  'ticket_diagnoses',
-  'ticket_events',
-  'ticket_sla_pauses',
-  'ticket_steps',
-  'tickets',
 ]);
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);
