@@ -101,9 +101,14 @@ export class DeviceRowResolver {
    */
   resolve(
     raw: Record<string, unknown>,
-    row: number,
-    strictFields: boolean,
+    options: {
+      /** The row's number in the import (1-based; 0 for a single device). */
+      row: number;
+      /** Unknown fields are errors (JSON rows; a CSV header is checked on its own). */
+      strictFields: boolean;
+    },
   ): DeviceRecord | RowError[] {
+    const { row, strictFields } = options;
     const errors: RowError[] = [];
     const fail = (field: string, message: string) => errors.push({ row, field, message });
     const text = (field: string): string | null => {

@@ -129,7 +129,10 @@ export class DevicesService {
             errors.push({ row: i + 1, field: 'row', message: 'each row must be an object' });
             return;
           }
-          const result = resolver.resolve(raw, i + 1, contentType === 'json');
+          const result = resolver.resolve(raw, {
+            row: i + 1,
+            strictFields: contentType === 'json',
+          });
           if (Array.isArray(result)) {
             errors.push(...result);
             return;
@@ -262,7 +265,7 @@ export class DevicesService {
   }
 
   private resolveOne(resolver: DeviceRowResolver, raw: Record<string, unknown>): DeviceRecord {
-    const result = resolver.resolve(raw, 0, false);
+    const result = resolver.resolve(raw, { row: 0, strictFields: false });
     if (Array.isArray(result)) {
       throw new AppError('validation_failed', 'One or more fields are invalid.', {
         errors: result.map((e) => ({ field: e.field, message: e.message })),

@@ -1,43 +1,15 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/decorators.js';
-import { TokenPairDto } from '../auth/dto/auth.dto.js';
 import type { TokenPair } from '../auth/tokens.service.js';
 import { ApiValidation } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
+import { MeDto, UpdatedMeDto } from './dto/me.dto.js';
 import { UpdateMeDto } from './dto/users.dto.js';
+import type { UserView } from './dto/views.dto.js';
 import { UsersService } from './users.service.js';
-import { TenantView, UserView } from './views.js';
-
-class MeApiKeyDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-}
-
-class MeDto {
-  @ApiProperty({ type: TenantView }) tenant!: TenantView;
-  @ApiPropertyOptional({
-    type: UserView,
-    description: 'The signed-in person (absent for API keys)',
-  })
-  user?: UserView;
-  @ApiPropertyOptional({ type: MeApiKeyDto, description: 'The calling API key (machine clients)' })
-  apiKey?: MeApiKeyDto;
-}
-
-class UpdatedMeDto {
-  @ApiProperty({ type: UserView }) user!: UserView;
-  @ApiPropertyOptional({ type: TokenPairDto, description: 'New tokens after a password change' })
-  tokens?: TokenPairDto;
-}
 
 @ApiTags('me')
 @Controller('me')
