@@ -156,7 +156,7 @@ export async function insertTicket(tx: TenantTx, t: NewTicketRow): Promise<Ticke
       t.propertyId,
     ],
   );
-  return row!;
+  return row;
 }
 
 export interface TicketFilter {
@@ -251,7 +251,7 @@ export async function updateTicket(
       WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
     [id, ...values],
   );
-  return updated[0]!;
+  return updated[0];
 }
 
 /** A public comment's words become searchable on its ticket. */
