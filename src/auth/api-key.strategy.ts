@@ -6,8 +6,7 @@ import { AppError } from '../common/errors.js';
 import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import { findOwnTenant } from '../tenancy/tenant-records.repository.js';
 import type { ApiKeyActor } from './actor.js';
-import { findApiKeyByHash } from './api-keys.repository.js';
-import { touchApiKey } from './credentials.repository.js';
+import { findApiKeyByHash, touchApiKey } from './api-keys.repository.js';
 import { hashSecret } from './secrets.js';
 
 type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
@@ -44,9 +43,10 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
       const found = await findApiKeyByHash(em, keyHash);
       if (!found || found.revoked_at !== null) return undefined;
       await scopeToTenant(em, found.tenant_id);
-      const tenant = await findOwnTenant({ em, tenantId: found.tenant_id });
+      const tx = { em, tenantId: found.tenant_id };
+      const tenant = await findOwnTenant(tx);
       if (!tenant) return undefined;
-      await touchApiKey(em, found.tenant_id, found.id);
+      await touchApiKey(tx, found.id);
       return {
         type: 'api_key',
         tenantId: found.tenant_id,

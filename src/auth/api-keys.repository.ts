@@ -64,3 +64,12 @@ export async function findApiKeyByHash(
   ]);
   return row;
 }
+
+/** Records a key's use at most once a minute, to keep authentication read-mostly. */
+export async function touchApiKey(tx: TenantTx, id: string): Promise<void> {
+  await tx.em.query(
+    `UPDATE api_keys SET last_used_at = now()
+      WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [tx.tenantId, id],
+  );
+}
