@@ -16,7 +16,7 @@ import type {
   UpdateMeDto,
   UpdateUserDto,
 } from './dto/users.dto.js';
-import { findOwnTenant } from './tenant-records.repository.js';
+import { findOwnTenant, type TenantRow } from './tenant-records.repository.js';
 import { ROLES_BY_KIND, type Role, type TenantKind } from './types.js';
 import {
   findUser,
@@ -219,7 +219,7 @@ export class UsersService {
     return user;
   }
 
-  private async ownTenant(tx: TenantTx) {
+  private async ownTenant(tx: TenantTx): Promise<TenantRow> {
     const tenant = await findOwnTenant(tx);
     // The caller's own tenant exists while its token does (as findOneOrFail assumed).
     if (!tenant) throw new Error(`tenant ${tx.tenantId} not found`);
