@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { TenantKind } from '../tenancy/tenant.entity.js';
+import type { TenantKind } from '../tenancy/types.js';
 import { table } from './table.js';
 
 export const TENANTS = table('tenants', {

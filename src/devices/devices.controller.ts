@@ -36,7 +36,7 @@ import {
   ListDevicesQueryDto,
   UpdateDeviceDto,
 } from './dto/devices.dto.js';
-import { DeviceHealthView } from './health.js';
+import { DeviceHealthView } from './dto/health.dto.js';
 import { IdParam } from '../common/id-param.js';
 
 @ApiTags('devices')

@@ -2,7 +2,6 @@
  * The public surface of the devices module: what other modules may import from it (the other one
  * is devices.module.ts). Everything else in src/devices/ is private; see .dependency-cruiser.cjs.
  */
-export { MODEL_COLUMNS, type ModelRow } from './device-models.service.js';
 export { DevicesService } from './devices.service.js';
 export {
   POWER_SOURCES,

@@ -3,6 +3,5 @@
  * is tenancy.module.ts). Everything else in src/tenancy/ is private; see .dependency-cruiser.cjs.
  */
 export { EmailField, NameField, NewPasswordField } from './dto/fields.js';
-export { Tenant, TENANT_KINDS, type TenantKind } from './tenant.entity.js';
-export { type Role, ROLES, User } from './user.entity.js';
-export { tenantView, TenantView, userView, UserView } from './views.js';
+export { type Role, ROLES, TENANT_KINDS, type TenantKind } from './types.js';
+export { tenantView, type TenantView, userView, type UserView } from './views.js';

@@ -16,7 +16,7 @@ import type { Page } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto } from './dto/users.dto.js';
 import { UsersService } from './users.service.js';
-import { UserView } from './views.js';
+import { UserView } from './dto/views.dto.js';
 import { IdParam } from '../common/id-param.js';
 
 @ApiTags('users')

@@ -4,4 +4,4 @@
  */
 export { TicketView } from './dto/tickets.dto.js';
 export { ticketNumber } from './ticket-state.util.js';
-export { type TicketRow, TicketsService } from './tickets.service.js';
+export { TicketsForEscalation } from './tickets-for-escalation.service.js';

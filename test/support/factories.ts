@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { TenantKind } from '../../src/tenancy/tenant.entity.js';
-import type { Role } from '../../src/tenancy/user.entity.js';
+import type { Role, TenantKind } from '../../src/tenancy/types.js';
 import { at } from '../../src/common/at.js';
 
 export const PASSWORD = 'correct-horse-battery';
