@@ -1,4 +1,4 @@
-import type { Role, TenantKind } from '../tenancy/types.js';
+import type { Role, TenantKind } from '../tenancy/index.js';
 
 /** Who is calling: resolved once by the auth guard, passed explicitly to services. */
 export type Actor = UserActor | ApiKeyActor;

@@ -4,7 +4,7 @@ import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { AppError } from '../common/errors.js';
 import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
-import { findOwnTenant } from '../tenancy/tenant-records.repository.js';
+import { findOwnTenant } from '../tenancy/index.js';
 import type { ApiKeyActor } from './actor.js';
 import { findApiKeyByHash, touchApiKey } from './api-keys.repository.js';
 import { hashSecret } from './secrets.js';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type passport from 'passport';
 import { AppError } from '../common/errors.js';
-import type { Role, TenantKind } from '../tenancy/types.js';
+import type { Role, TenantKind } from '../tenancy/index.js';
 import type { Actor } from './actor.js';
 import {
   ADDRESS_RATE_LIMIT_KEY,

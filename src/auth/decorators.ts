@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
 import { AppError } from '../common/errors.js';
-import { ROLES, type Role, type TenantKind } from '../tenancy/types.js';
+import { ROLES, type Role, type TenantKind } from '../tenancy/index.js';
 import type { Actor, UserActor } from './actor.js';
 
 export const PUBLIC_KEY = 'lockdesk:public';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { uuidv7 } from '../common/ids.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
-import type { Role } from '../tenancy/types.js';
+import type { Role } from '../tenancy/index.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { insertRefreshToken } from './refresh-tokens.repository.js';
 import { newSecret } from './secrets.js';

@@ -11,3 +11,5 @@ export {
 } from './dto/device-models.dto.js';
 export { FIRMWARE_PATTERN } from './firmware.js';
 export { readDeviceHealth } from './health.js';
+export { type ModelRow, matchCatalogModel, modelOfDevice } from './device-models.repository.js';
+export { lockAlertsSql, lockFacts } from './lock-facts.repository.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/index.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { devicesBySerialOrId } from './devices.repository.js';
 import type { RejectedEventDto, TelemetryResultDto } from './dto/telemetry.dto.js';

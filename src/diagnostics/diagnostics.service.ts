@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import {
-  matchCatalogModel,
-  modelOfDevice,
-  type ModelRow,
-} from '../devices/device-models.repository.js';
-import { DevicesService } from '../devices/devices.service.js';
-import { readDeviceHealth } from '../devices/health.js';
+import { matchCatalogModel, modelOfDevice, type ModelRow } from '../devices/index.js';
+import { DevicesService } from '../devices/index.js';
+import { readDeviceHealth } from '../devices/index.js';
 import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
-import { learnedCounts } from '../tickets/learned-causes.repository.js';
+import { learnedCounts } from '../tickets/index.js';
 import { diagnose, type DiagnosisInput } from './engine/index.js';
 
 /** A request as the service takes it: the HTTP body, or a ticket's data. */

@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { likeLiteral } from '../database/like.js';
 import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
-import type { CauseCode } from '../diagnostics/engine/index.js';
-import type { TicketView } from '../tickets/dto/tickets.dto.js';
-import { ticketNumber } from '../tickets/ticket-state.util.js';
-import {
-  type EscalatedTicket,
-  TicketsForEscalation,
-} from '../tickets/tickets-for-escalation.service.js';
+import type { CauseCode } from '../diagnostics/index.js';
+import type { TicketView } from '../tickets/index.js';
+import { ticketNumber } from '../tickets/index.js';
+import { type EscalatedTicket, TicketsForEscalation } from '../tickets/index.js';
 import type {
   DeclineDto,
   EscalateDto,

@@ -4,4 +4,8 @@
  */
 export { EmailField, NameField, NewPasswordField } from './dto/fields.js';
 export { type Role, ROLES, TENANT_KINDS, type TenantKind } from './types.js';
-export { tenantView, type TenantView, userView, type UserView } from './views.js';
+export { TenantView, UserView } from './dto/views.dto.js';
+export { tenantView, userView } from './views.js';
+export { availableAgentsSql, isAssignableMember } from './members.repository.js';
+export { findLoginUser, findUserAnyState, insertUser } from './users.repository.js';
+export { findOwnTenant, insertTenant } from './tenant-records.repository.js';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { Actor, UserActor } from '../auth/actor.js';
-import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/decorators.js';
-import type { TokenPair } from '../auth/tokens.service.js';
+import type { Actor, UserActor } from '../auth/index.js';
+import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/index.js';
+import type { TokenPair } from '../auth/index.js';
 import { ApiValidation } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { MeDto, UpdatedMeDto } from './dto/me.dto.js';

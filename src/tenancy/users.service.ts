@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
-import { AuthService } from '../auth/auth.service.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { UserActor } from '../auth/index.js';
+import { AuthService } from '../auth/index.js';
+import { LoginThrottle } from '../auth/index.js';
+import { hashPassword, verifyPassword } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { type TokenPair, TokenService } from '../auth/tokens.service.js';
+import { type TokenPair, TokenService } from '../auth/index.js';
 import type {
   CreateUserDto,
   ListUsersQueryDto,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { TokenPairDto } from '../../auth/dto/auth.dto.js';
+import { TokenPairDto } from '../../auth/index.js';
 import { TenantView, UserView } from './views.dto.js';
 
 export class MeApiKeyDto {
