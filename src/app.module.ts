@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
+import { SchedulerModule } from './common/scheduler/scheduler.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         TicketsModule,
         EscalationModule,
         HealthModule,
+        SchedulerModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

@@ -340,6 +340,86 @@ describe('row-level security', () => {
   });
 });
 
+describe('what replaces the tenant directory', () => {
+  const DUE_WORK = [
+    "due_sla_breach_tenants(now() + interval '1000 days')",
+    'due_proactive_tenants()',
+    'due_stale_escalation_tenants(0, 0)',
+    'due_webhook_tenants()',
+    'due_idempotency_purge_tenants()',
+  ];
+
+  it('finds a partner by handle through a function that answers id, kind and name only', async () => {
+    const smith = await newTenant(t.http, { kind: 'locksmith', name: 'Handle Smith' });
+    const found = await asTenant<Record<string, unknown>>(
+      a.id,
+      `SELECT * FROM partner_by_handle('${smith.handle}')`,
+    );
+    expect(found).toEqual([{ id: smith.id, kind: 'locksmith', name: 'Handle Smith' }]);
+    // A customer is no partner.
+    expect(await asTenant(a.id, `SELECT * FROM partner_by_handle('${b.handle}')`)).toEqual([]);
+  });
+
+  it('gives the jobs only the tenants with due work, through functions only the runtime role runs', async () => {
+    const owner = await ownerClient(t.databaseUrl);
+    try {
+      const { rows } = await owner.query<{
+        name: string;
+        definer: boolean;
+        config: string[];
+        app: boolean;
+        public: boolean;
+      }>(
+        `SELECT p.proname AS name, p.prosecdef AS definer, p.proconfig AS config,
+                has_function_privilege('lockdesk_app', p.oid, 'EXECUTE') AS app,
+                EXISTS (SELECT 1 FROM aclexplode(p.proacl) x WHERE x.grantee = 0) AS public
+           FROM pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace
+            AND (p.proname LIKE 'due\\_%' OR p.proname = 'partner_by_handle')
+          ORDER BY 1`,
+      );
+      expect(rows.map((r) => r.name)).toEqual([
+        'due_idempotency_purge_tenants',
+        'due_proactive_tenants',
+        'due_sla_breach_tenants',
+        'due_stale_escalation_tenants',
+        'due_webhook_tenants',
+        'partner_by_handle',
+      ]);
+      for (const r of rows)
+        expect(r).toEqual({
+          name: r.name,
+          definer: true,
+          config: ['search_path=public, pg_temp'],
+          app: true,
+          public: false,
+        });
+
+      // A tenant with nothing to do is in no job's list.
+      const idle = await newTenant(t.http);
+      for (const f of DUE_WORK) {
+        const ids = (await t.dataSource.query<{ id: string }[]>(`SELECT id FROM ${f} AS id`)).map(
+          (r) => r.id,
+        );
+        expect({ f, idle: ids.includes(idle.id) }).toEqual({ f, idle: false });
+      }
+      // An expired idempotency key puts its tenant, and only it, on the purge's list.
+      await owner.query(
+        `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
+         VALUES ($1, 'expired-directory', 'h', 'POST', '/v1/users', 'completed', 201, '{}', now() - interval '1 minute')`,
+        [idle.id],
+      );
+      const purge = await t.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM due_idempotency_purge_tenants() AS id`,
+      );
+      expect(purge.map((r) => r.id)).toContain(idle.id);
+      expect(purge.map((r) => r.id)).not.toContain(b.id);
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
 describe('with a pool of one connection', () => {
   it('leaks no tenant setting from one request to the next', async () => {
     const small = await createApp(
