@@ -103,8 +103,9 @@ export class WebhookDelivery implements OnModuleDestroy {
 
   /**
    * Relays every tenant's new outbox messages and starts what the pool has
-   * room for. Returns once the requests are started, not finished. One
-   * tenant's failure is logged and does not stop the others.
+   * room for, visiting only tenants with messages or deliveries due. Returns
+   * once the requests are started, not finished. One tenant's failure is
+   * logged and does not stop the others.
    */
   async pump(): Promise<PumpReport> {
     const tenants = await dueWebhookTenants(this.ds);
