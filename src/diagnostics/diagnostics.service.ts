@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CURRENT_TENANT_SQL } from '../database/roles.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { MODEL_COLUMNS, type ModelRow } from '../devices/device-models.service.js';
 import { DevicesService } from '../devices/devices.service.js';
 import { readDeviceHealth } from '../devices/health.js';
 import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
-import { type CauseCode, diagnose, type DiagnosisInput } from './engine/index.js';
+import { learnedCounts } from '../tickets/learned-causes.repository.js';
+import { diagnose, type DiagnosisInput } from './engine/index.js';
 
 /** A request as the service takes it: the HTTP body, or a ticket's data. */
 export type DiagnosisRequest = Pick<
@@ -34,15 +34,16 @@ export class DiagnosticsService {
   ) {}
 
   run(tenantId: string, req: DiagnosisRequest): Promise<DiagnosisResponseDto> {
-    return this.db.tenantTransaction(tenantId, ({ em }) => this.diagnoseIn(em, req));
+    return this.db.tenantTransaction(tenantId, (tx) => this.diagnoseIn(tx, req));
   }
 
   /** Inside a caller's transaction (ticket creation, step outcomes). */
   async diagnoseIn(
-    em: EntityManager,
+    tx: TenantTx,
     req: DiagnosisRequest,
     now = new Date(),
   ): Promise<DiagnosisResponseDto> {
+    const { em } = tx;
     const device: NonNullable<DiagnosisInput['device']> = {};
     const telemetry: NonNullable<DiagnosisInput['telemetry']> = {};
     let model: ModelRow | undefined;
@@ -96,7 +97,7 @@ export class DiagnosticsService {
     if (given.firmwareVersion !== undefined || given.latestFirmware !== undefined)
       delete device.firmwareBehindLatest;
 
-    const learned = model ? await this.learnedCounts(em, model.id) : {};
+    const learned = model ? await learnedCounts(tx, model.id) : {};
     const result = diagnose({
       symptoms: req.symptoms,
       description: req.description,
@@ -124,28 +125,6 @@ export class DiagnosticsService {
       modelVersion: result.modelVersion,
       questions: result.questions,
     };
-  }
-
-  /** A confirmed cause (ticket resolved, escalation closed) teaches this tenant's priors for the model. */
-  async recordConfirmedCause(em: EntityManager, modelId: string, cause: CauseCode): Promise<void> {
-    await em.query(
-      `INSERT INTO learned_causes (tenant_id, model_id, cause, confirmations)
-       VALUES (${CURRENT_TENANT_SQL}, $1, $2, 1)
-       ON CONFLICT (tenant_id, model_id, cause)
-       DO UPDATE SET confirmations = learned_causes.confirmations + 1, updated_at = now()`,
-      [modelId, cause],
-    );
-  }
-
-  private async learnedCounts(
-    em: EntityManager,
-    modelId: string,
-  ): Promise<Partial<Record<CauseCode, number>>> {
-    const rows = await em.query<{ cause: CauseCode; confirmations: number }[]>(
-      `SELECT cause, confirmations FROM learned_causes WHERE model_id = $1`,
-      [modelId],
-    );
-    return Object.fromEntries(rows.map((r) => [r.cause, r.confirmations]));
   }
 
   /** Free-text manufacturer/model against the catalog: exact first, then the model name alone, then a contains match. */

@@ -11,7 +11,10 @@ import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
 import type { CauseCode } from '../diagnostics/engine/index.js';
 import type { TicketView } from '../tickets/dto/tickets.dto.js';
 import { ticketNumber } from '../tickets/ticket-state.util.js';
-import { type TicketRow, TicketsService } from '../tickets/tickets.service.js';
+import {
+  type EscalatedTicket,
+  TicketsForEscalation,
+} from '../tickets/tickets-for-escalation.service.js';
 import type {
   DeclineDto,
   EscalateDto,
@@ -132,58 +135,45 @@ async function partnerOutbox(
 export class EscalationService {
   constructor(
     private readonly db: TenantDb,
-    private readonly tickets: TicketsService,
+    private readonly tickets: TicketsForEscalation,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   /** Customer side: snapshot a work order, route it, put the ticket on hold. */
   escalate(actor: UserActor, ticketId: string, dto: EscalateDto): Promise<TicketView> {
-    return this.tickets.change(
-      actor,
-      ticketId,
-      null,
-      async (em, row, now) => {
-        const target = dto.target ?? row.diagnosis.escalation.target;
-        if (!target) {
-          throw new AppError(
-            'validation_failed',
-            'The diagnosis recommends no escalation target; name one.',
-            {
-              errors: [
-                { field: 'target', message: 'target is required: locksmith or manufacturer' },
-              ],
-            },
-          );
-        }
-        const [open] = await em.query<{ id: string }[]>(
-          `SELECT id FROM escalations WHERE ticket_id = $1 AND status NOT IN ('resolved', 'cancelled')`,
-          [ticketId],
+    return this.tickets.holdForEscalation(actor, ticketId, async ({ em }, row) => {
+      const target = dto.target ?? row.diagnosis.escalation.target;
+      if (!target) {
+        throw new AppError(
+          'validation_failed',
+          'The diagnosis recommends no escalation target; name one.',
+          {
+            errors: [{ field: 'target', message: 'target is required: locksmith or manufacturer' }],
+          },
         );
-        if (open) throw new AppError('escalation_open', `Escalation ${open.id} is still open.`);
-        const workOrder = await this.workOrder(em, row, dto.accessNotes ?? null);
-        const id = uuidv7();
-        const urgent = row.priority === 'urgent';
-        await em.query(
-          `INSERT INTO escalations (tenant_id, id, ticket_id, target, status, urgent, work_order)
+      }
+      const [open] = await em.query<{ id: string }[]>(
+        `SELECT id FROM escalations WHERE ticket_id = $1 AND status NOT IN ('resolved', 'cancelled')`,
+        [ticketId],
+      );
+      if (open) throw new AppError('escalation_open', `Escalation ${open.id} is still open.`);
+      const workOrder = await this.workOrder(em, row, dto.accessNotes ?? null);
+      const id = uuidv7();
+      const urgent = row.priority === 'urgent';
+      await em.query(
+        `INSERT INTO escalations (tenant_id, id, ticket_id, target, status, urgent, work_order)
            VALUES ($1, $2, $3, $4, 'queued', $5, $6)`,
-          [actor.tenantId, id, ticketId, target, urgent, JSON.stringify(workOrder)],
-        );
-        const routed = await this.route(em, id);
-        const changes =
-          row.status === 'on_hold'
-            ? {}
-            : await this.tickets.transition(em, actor, row, 'on_hold', now);
-        await this.tickets.record(em, actor, row, 'escalated', null, {
-          escalationId: id,
-          target,
-          reason: dto.reason ?? row.diagnosis.escalation.reason,
-          partnerTenantId: routed.partnerTenantId,
-          waitingReason: routed.waitingReason,
-        });
-        return changes;
-      },
-      true,
-    );
+        [actor.tenantId, id, ticketId, target, urgent, JSON.stringify(workOrder)],
+      );
+      const routed = await this.route(em, id);
+      return {
+        escalationId: id,
+        target,
+        reason: dto.reason ?? row.diagnosis.escalation.reason,
+        partnerTenantId: routed.partnerTenantId,
+        waitingReason: routed.waitingReason,
+      };
+    });
   }
 
   /**
@@ -256,7 +246,7 @@ export class EscalationService {
 
   private async workOrder(
     em: EntityManager,
-    t: TicketRow,
+    t: EscalatedTicket,
     accessNotes: string | null,
   ): Promise<WorkOrder> {
     const [r] = await em.query<
@@ -454,16 +444,18 @@ export class EscalationService {
         [id, actor.tenantId],
       );
       const routed = await this.route(em, id);
-      const [ticket] = await em.query<{ id: string; number: number }[]>(
-        `SELECT id, number FROM tickets WHERE id = $1`,
-        [e.ticket_id],
+      await this.tickets.recordEscalationEvent(
+        { em, tenantId: e.tenant_id },
+        actor,
+        e.ticket_id,
+        'escalation_declined',
+        {
+          escalationId: id,
+          reason: dto.reason,
+          reroutedTo: routed.partnerTenantId,
+          waitingReason: routed.waitingReason,
+        },
       );
-      await this.tickets.record(em, actor, ticket, 'escalation_declined', null, {
-        escalationId: id,
-        reason: dto.reason,
-        reroutedTo: routed.partnerTenantId,
-        waitingReason: routed.waitingReason,
-      });
       const [after] = await em.query<EscalationRow[]>(`SELECT * FROM escalations WHERE id = $1`, [
         id,
       ]);
@@ -493,20 +485,11 @@ export class EscalationService {
         { confirmedCause: dto.confirmedCause },
         e.tenant_id,
       );
-      await this.tickets.changeIn(em, e.ticket_id, null, (tx, ticket, now) =>
-        this.tickets.solveIn(
-          tx,
-          actor,
-          ticket,
-          now,
-          dto.confirmedCause,
-          dto.notes,
-          'escalation_resolved',
-          {
-            escalationId: id,
-          },
-        ),
-      );
+      await this.tickets.solveFromEscalation({ em, tenantId: e.tenant_id }, actor, e.ticket_id, {
+        escalationId: id,
+        cause: dto.confirmedCause,
+        resolution: dto.notes,
+      });
       await scopeToTenant(em, actor.tenantId);
       return view(rows[0]);
     });
@@ -535,17 +518,19 @@ export class EscalationService {
         { reason: 'unlinked' },
         actor.tenantId,
       );
-      const [ticket] = await em.query<{ id: string; number: number }[]>(
-        `SELECT id, number FROM tickets WHERE id = $1`,
-        [e.ticket_id],
+      await this.tickets.recordEscalationEvent(
+        { em, tenantId: actor.tenantId },
+        actor,
+        e.ticket_id,
+        'escalation_revoked',
+        {
+          escalationId: e.id,
+          from: partnerTenantId,
+          reason: 'partner_unlinked',
+          reroutedTo: routed.partnerTenantId,
+          waitingReason: routed.waitingReason,
+        },
       );
-      await this.tickets.record(em, actor, ticket, 'escalation_revoked', null, {
-        escalationId: e.id,
-        from: partnerTenantId,
-        reason: 'partner_unlinked',
-        reroutedTo: routed.partnerTenantId,
-        waitingReason: routed.waitingReason,
-      });
     }
   }
 
@@ -569,16 +554,18 @@ export class EscalationService {
           [e.id],
         );
         const routed = await this.route(em, e.id);
-        const [ticket] = await em.query<{ id: string; number: number }[]>(
-          `SELECT id, number FROM tickets WHERE id = $1`,
-          [e.ticket_id],
+        await this.tickets.recordEscalationEvent(
+          { em, tenantId: customerTenantId },
+          null,
+          e.ticket_id,
+          'escalation_unclaimed',
+          {
+            escalationId: e.id,
+            from: e.partner_tenant_id,
+            reroutedTo: routed.partnerTenantId,
+            waitingReason: routed.waitingReason,
+          },
         );
-        await this.tickets.record(em, null, ticket, 'escalation_unclaimed', null, {
-          escalationId: e.id,
-          from: e.partner_tenant_id,
-          reroutedTo: routed.partnerTenantId,
-          waitingReason: routed.waitingReason,
-        });
       }
       return stale.length;
     });
@@ -592,11 +579,16 @@ export class EscalationService {
     after: object,
   ) {
     await scopeToTenant(em, e.tenant_id);
-    const [ticket] = await em.query<{ id: string; number: number }[]>(
-      `SELECT id, number FROM tickets WHERE id = $1`,
-      [e.ticket_id],
+    await this.tickets.recordEscalationEvent(
+      { em, tenantId: e.tenant_id },
+      actor,
+      e.ticket_id,
+      type,
+      {
+        escalationId: e.id,
+        ...after,
+      },
     );
-    await this.tickets.record(em, actor, ticket, type, null, { escalationId: e.id, ...after });
     await scopeToTenant(em, actor.tenantId);
   }
 

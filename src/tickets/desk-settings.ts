@@ -1,19 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
-import type { EntityManager } from 'typeorm';
-import { Omittable } from '../common/validators.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
+import {
+  findDeskSettings,
+  findSlaPolicy,
+  listSlaPolicies,
+  type SlaPolicyRow,
+} from './desk-settings.repository.js';
 import {
   ALWAYS_OPEN,
   type BusinessHours,
-  MAX_HOLIDAYS,
-  MAX_INTERVALS_PER_DAY,
-  MIN_OPEN_MINUTES_PER_WEEK,
   pickBusinessHours,
   validateBusinessHours,
 } from './sla.util.js';
-import { PRIORITIES, type Priority } from './ticket-state.util.js';
+import type { Priority } from './ticket-state.util.js';
 
 export interface ProactiveThresholds {
   batteryPercent: number;
@@ -60,15 +59,6 @@ export function defaultDeskSettings(): DeskSettings {
   };
 }
 
-interface SettingsRow {
-  business_hours: BusinessHours;
-  reopen_window_days: number;
-  max_open_per_agent: number;
-  auto_assign: boolean;
-  last_assignee_id: string | null;
-  proactive: ProactiveThresholds;
-}
-
 const logger = new Logger('DeskSettings');
 /** Stored hours already found valid (each request loads them; validating 500 holidays each time is waste). */
 const validStoredHours = new Set<string>();
@@ -96,10 +86,12 @@ export function storedBusinessHours(stored: unknown): BusinessHours {
   return ALWAYS_OPEN('UTC');
 }
 
-export async function loadDeskSettings(em: EntityManager, lock = false): Promise<DeskSettings> {
-  const [row] = await em.query<SettingsRow[]>(
-    `SELECT * FROM desk_settings ${lock ? 'FOR UPDATE' : ''}`,
-  );
+/** The tenant's settings (defaults until it sets its own); `lock` holds its row until the transaction ends. */
+export async function loadDeskSettings(
+  tx: TenantTx,
+  opts: { lock?: boolean } = {},
+): Promise<DeskSettings> {
+  const row = await findDeskSettings(tx, opts);
   if (!row) return defaultDeskSettings();
   return {
     businessHours: storedBusinessHours(row.business_hours),
@@ -107,160 +99,24 @@ export async function loadDeskSettings(em: EntityManager, lock = false): Promise
     maxOpenPerAgent: row.max_open_per_agent,
     autoAssign: row.auto_assign,
     lastAssigneeId: row.last_assignee_id,
-    proactive: { ...DEFAULT_PROACTIVE, ...row.proactive },
+    proactive: { ...DEFAULT_PROACTIVE, ...(row.proactive as Partial<ProactiveThresholds>) },
   };
 }
 
-export async function loadSlaTarget(em: EntityManager, priority: Priority): Promise<SlaTarget> {
-  const [row] = await em.query<
-    { first_response_minutes: number | null; resolution_minutes: number | null }[]
-  >(`SELECT first_response_minutes, resolution_minutes FROM sla_policies WHERE priority = $1`, [
-    priority,
-  ]);
-  return row
-    ? {
-        firstResponseMinutes: row.first_response_minutes,
-        resolutionMinutes: row.resolution_minutes,
-      }
-    : DEFAULT_SLA[priority];
+const target = (r: SlaPolicyRow): SlaTarget => ({
+  firstResponseMinutes: r.first_response_minutes,
+  resolutionMinutes: r.resolution_minutes,
+});
+
+/** The SLA target of a priority (the default until the tenant sets one). */
+export async function loadSlaTarget(tx: TenantTx, priority: Priority): Promise<SlaTarget> {
+  const row = await findSlaPolicy(tx, priority);
+  return row ? target(row) : DEFAULT_SLA[priority];
 }
 
-export async function loadSlaPolicies(em: EntityManager): Promise<Record<Priority, SlaTarget>> {
-  const rows = await em.query<
-    {
-      priority: Priority;
-      first_response_minutes: number | null;
-      resolution_minutes: number | null;
-    }[]
-  >(`SELECT priority, first_response_minutes, resolution_minutes FROM sla_policies`);
+/** Every priority's SLA target. */
+export async function loadSlaPolicies(tx: TenantTx): Promise<Record<Priority, SlaTarget>> {
   const out = { ...DEFAULT_SLA };
-  for (const r of rows)
-    out[r.priority] = {
-      firstResponseMinutes: r.first_response_minutes,
-      resolutionMinutes: r.resolution_minutes,
-    };
+  for (const r of await listSlaPolicies(tx)) out[r.priority] = target(r);
   return out;
 }
-
-export class ProactiveDto {
-  @ApiProperty({
-    description: 'Open a maintenance ticket at or below this battery level',
-    default: 15,
-  })
-  @IsInt()
-  @Min(1)
-  @Max(99)
-  batteryPercent!: number;
-  @ApiProperty({ description: 'Open one when a lock has been silent this long', default: 24 })
-  @IsInt()
-  @Min(1)
-  @Max(24 * 90)
-  offlineHours!: number;
-  @ApiProperty({ description: 'Open one when a lock jams this often within an hour', default: 3 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  jamsPerHour!: number;
-}
-
-export class DeskSettingsDto {
-  @ApiPropertyOptional({
-    description:
-      'Time zone and weekly hours; SLA clocks run only inside them. Only `timeZone`, `days` ' +
-      `(keys 0 = Sunday to 6, each a list of at most ${MAX_INTERVALS_PER_DAY} ` +
-      '`{start, end}` "HH:MM" intervals in ascending order, not overlapping; "24:00" may end one) ' +
-      `and \`holidays\` (at most ${MAX_HOLIDAYS} "YYYY-MM-DD" local dates). Open at least ` +
-      `${MIN_OPEN_MINUTES_PER_WEEK} minutes a week.`,
-    example: {
-      timeZone: 'Europe/Lisbon',
-      days: {
-        0: [],
-        1: [{ start: '09:00', end: '17:00' }],
-        2: [{ start: '09:00', end: '17:00' }],
-        3: [],
-        4: [],
-        5: [],
-        6: [],
-      },
-      holidays: ['2026-12-25'],
-    },
-  })
-  @Omittable()
-  @IsObject()
-  businessHours?: BusinessHours;
-
-  @ApiPropertyOptional({ description: 'Days a solved ticket may be reopened', default: 7 })
-  @Omittable()
-  @IsInt()
-  @Min(0)
-  @Max(365)
-  reopenWindowDays?: number;
-
-  @ApiPropertyOptional({
-    description: 'Automatic assignment skips agents with this many open tickets',
-    default: 25,
-  })
-  @Omittable()
-  @IsInt()
-  @Min(1)
-  @Max(10000)
-  maxOpenPerAgent?: number;
-
-  @ApiPropertyOptional({
-    description: 'Round-robin new tickets among available agents',
-    default: false,
-  })
-  @Omittable()
-  @IsBoolean()
-  autoAssign?: boolean;
-
-  @ApiPropertyOptional({ type: ProactiveDto })
-  @Omittable()
-  @ValidateNested()
-  @Type(() => ProactiveDto)
-  proactive?: ProactiveDto;
-}
-
-export class SlaTargetDto {
-  @ApiProperty({
-    type: Number,
-    nullable: true,
-    description: 'Business minutes to the first public answer',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(525_600)
-  firstResponseMinutes!: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Business minutes to solved' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(525_600)
-  resolutionMinutes!: number | null;
-}
-
-export class SlaPoliciesDto {
-  @ApiPropertyOptional({ type: SlaTargetDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SlaTargetDto)
-  urgent?: SlaTargetDto;
-  @ApiPropertyOptional({ type: SlaTargetDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SlaTargetDto)
-  high?: SlaTargetDto;
-  @ApiPropertyOptional({ type: SlaTargetDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SlaTargetDto)
-  normal?: SlaTargetDto;
-  @ApiPropertyOptional({ type: SlaTargetDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SlaTargetDto)
-  low?: SlaTargetDto;
-}
-
-export { PRIORITIES };

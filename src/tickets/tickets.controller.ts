@@ -12,6 +12,8 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/actor.js';
 import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
+import { parseIfMatch, withEtag } from '../common/etag.js';
+import { IdParam } from '../common/id-param.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { type Page, PageQueryDto } from '../common/pagination.js';
@@ -30,19 +32,26 @@ import {
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
+import { TicketCommentsService } from './ticket-comments.service.js';
+import { TicketLifecycle } from './ticket-lifecycle.service.js';
+import { TicketStepsService } from './ticket-steps.service.js';
+import { TicketTimeline } from './ticket-timeline.service.js';
 import { TicketsService } from './tickets.service.js';
-import { IdParam } from '../common/id-param.js';
-import { parseIfMatch, withEtag } from '../common/etag.js';
 
 const CUSTOMER = ['admin', 'manager', 'agent'] as const;
 const DESK = ['admin', 'agent'] as const;
 
-/** `If-Match: "7"`, `7` or `W/"7"` -> 7; missing -> 428; not a version -> 412. */
 @ApiTags('tickets')
 @Controller('tickets')
 @CustomerOnly()
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly ticketComments: TicketCommentsService,
+    private readonly steps: TicketStepsService,
+    private readonly lifecycle: TicketLifecycle,
+    private readonly timeline: TicketTimeline,
+  ) {}
 
   @Post()
   @Roles(...CUSTOMER)
@@ -128,7 +137,7 @@ export class TicketsController {
     @IdParam('Ticket') id: string,
     @Body() dto: CreateCommentDto,
   ): Promise<CommentView> {
-    return this.tickets.comment(actor, id, dto);
+    return this.ticketComments.comment(actor, id, dto);
   }
 
   @Get(':id/comments')
@@ -140,7 +149,7 @@ export class TicketsController {
     @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<CommentView>> {
-    return this.tickets.comments(actor, id, q);
+    return this.ticketComments.comments(actor, id, q);
   }
 
   @Post(':id/steps')
@@ -157,7 +166,7 @@ export class TicketsController {
     @Body() dto: RecordStepDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.recordStep(actor, id, dto));
+    return withEtag(reply, await this.steps.recordStep(actor, id, dto));
   }
 
   @Post(':id/answers')
@@ -175,7 +184,7 @@ export class TicketsController {
     @Body() dto: RecordAnswersDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.recordAnswers(actor, id, dto));
+    return withEtag(reply, await this.steps.recordAnswers(actor, id, dto));
   }
 
   @Post(':id/resolve')
@@ -192,7 +201,7 @@ export class TicketsController {
     @Body() dto: ResolveDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.resolve(actor, id, dto));
+    return withEtag(reply, await this.lifecycle.resolve(actor, id, dto));
   }
 
   @Get(':id/events')
@@ -205,7 +214,7 @@ export class TicketsController {
     @IdParam('Ticket') id: string,
     @Query() q: PageQueryDto,
   ): Promise<Page<TicketEventView>> {
-    return this.tickets.events(actor, id, q);
+    return this.timeline.events(actor, id, q);
   }
 
   @Get(':id/diagnoses')

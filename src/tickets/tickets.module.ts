@@ -1,14 +1,37 @@
 import { Module } from '@nestjs/common';
 import { DiagnosticsModule } from '../diagnostics/diagnostics.module.js';
+import { ProactiveTicketsJob } from './jobs/proactive-tickets.job.js';
+import { SlaBreachJob } from './jobs/sla-breach.job.js';
 import { SettingsController } from './settings.controller.js';
+import { SettingsService } from './settings.service.js';
+import { TicketAssignment } from './ticket-assignment.service.js';
+import { TicketChange } from './ticket-change.js';
+import { TicketCommentsService } from './ticket-comments.service.js';
 import { TicketJobsService } from './ticket-jobs.service.js';
+import { TicketLifecycle } from './ticket-lifecycle.service.js';
+import { TicketStepsService } from './ticket-steps.service.js';
+import { TicketTimeline } from './ticket-timeline.service.js';
 import { TicketsController } from './tickets.controller.js';
+import { TicketsForEscalation } from './tickets-for-escalation.service.js';
 import { TicketsService } from './tickets.service.js';
 
 @Module({
   imports: [DiagnosticsModule],
   controllers: [TicketsController, SettingsController],
-  providers: [TicketsService, TicketJobsService],
-  exports: [TicketsService],
+  providers: [
+    TicketChange,
+    TicketTimeline,
+    TicketAssignment,
+    TicketLifecycle,
+    TicketsService,
+    TicketCommentsService,
+    TicketStepsService,
+    SettingsService,
+    TicketsForEscalation,
+    SlaBreachJob,
+    ProactiveTicketsJob,
+    TicketJobsService,
+  ],
+  exports: [TicketsForEscalation],
 })
 export class TicketsModule {}

@@ -1,0 +1,50 @@
+/**
+ * What other modules (tickets, diagnosis) read about a lock, owned by devices. Declares no
+ * tables (the devices repositories do); every read of devices, health or telemetry from outside
+ * the devices module goes through here.
+ */
+import type { TenantTx } from '../database/tenant-db.service.js';
+
+export interface LockFacts {
+  deviceId: string;
+  propertyId: string;
+  /** Its catalog model (the reference model, else the tenant's own). */
+  modelId: string;
+}
+
+/** The lock's property and model; undefined when no such lock is visible to the tenant. */
+export async function lockFacts(tx: TenantTx, deviceId: string): Promise<LockFacts | undefined> {
+  const [row] = await tx.em.query<LockFacts[]>(
+    `SELECT id AS "deviceId", property_id AS "propertyId",
+            coalesce(reference_model_id, tenant_model_id) AS "modelId"
+       FROM devices WHERE id = $1`,
+    [deviceId],
+  );
+  return row;
+}
+
+/**
+ * A SELECT of active locks and the proactive alerts their health and telemetry raise, one row
+ * per lock and alert kind (`reason` NULL when that kind is not raised): columns device_id,
+ * battery, last_seen_at, jams, reason. The thresholds are SQL expressions (parameters of the
+ * caller's statement), so the caller keeps one set-based statement.
+ */
+export function lockAlertsSql(p: {
+  batteryPercent: string;
+  offlineHours: string;
+  jamsPerHour: string;
+}): string {
+  return `WITH jams AS (
+      SELECT device_id, count(*)::int AS jams FROM telemetry_events
+       WHERE type = 'jam' AND at > now() - interval '1 hour' GROUP BY device_id
+    )
+    SELECT d.id AS device_id, h.battery_percent AS battery, h.last_seen_at, coalesce(j.jams, 0) AS jams,
+           unnest(ARRAY[
+             CASE WHEN h.battery_percent <= ${p.batteryPercent} THEN 'low_battery' END,
+             CASE WHEN h.last_seen_at < now() - make_interval(hours => ${p.offlineHours}) THEN 'offline' END,
+             CASE WHEN j.jams >= ${p.jamsPerHour} THEN 'jam_burst' END]) AS reason
+      FROM devices d
+      JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
+      LEFT JOIN jams j ON j.device_id = d.id
+     WHERE d.status = 'active'`;
+}

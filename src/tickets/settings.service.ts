@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { UserActor } from '../auth/actor.js';
+import { AppError } from '../common/errors.js';
+import { TenantDb } from '../database/tenant-db.service.js';
+import {
+  type DeskSettings,
+  loadDeskSettings,
+  loadSlaPolicies,
+  type SlaTarget,
+} from './desk-settings.js';
+import { saveDeskSettings, saveSlaPolicies } from './desk-settings.repository.js';
+import type { DeskSettingsDto, SlaPoliciesDto } from './dto/settings.dto.js';
+import { businessHoursProblems } from './sla.util.js';
+import { PRIORITIES, type Priority } from './ticket-state.util.js';
+
+export type DeskSettingsView = Omit<DeskSettings, 'lastAssigneeId'>;
+
+function publicSettings(s: DeskSettings): DeskSettingsView {
+  return {
+    businessHours: s.businessHours,
+    reopenWindowDays: s.reopenWindowDays,
+    maxOpenPerAgent: s.maxOpenPerAgent,
+    autoAssign: s.autoAssign,
+    proactive: s.proactive,
+  };
+}
+
+/** Desk settings and SLA policies, as admins read and change them. */
+@Injectable()
+export class SettingsService {
+  constructor(private readonly db: TenantDb) {}
+
+  desk(actor: UserActor): Promise<DeskSettingsView> {
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      publicSettings(await loadDeskSettings(tx)),
+    );
+  }
+
+  updateDesk(actor: UserActor, dto: DeskSettingsDto): Promise<DeskSettingsView> {
+    if (dto.businessHours !== undefined) {
+      const problems = businessHoursProblems(dto.businessHours);
+      if (problems.length > 0) {
+        throw new AppError('validation_failed', 'The business hours are not valid.', {
+          errors: problems.slice(0, 50).map(({ path, message }) => ({
+            field: path ? `businessHours.${path}` : 'businessHours',
+            message,
+          })),
+        });
+      }
+    }
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const current = await loadDeskSettings(tx);
+      const next = { ...current, ...dto, proactive: { ...current.proactive, ...dto.proactive } };
+      await saveDeskSettings(tx, next);
+      return publicSettings(await loadDeskSettings(tx));
+    });
+  }
+
+  sla(actor: UserActor): Promise<Record<Priority, SlaTarget>> {
+    return this.db.tenantTransaction(actor.tenantId, (tx) => loadSlaPolicies(tx));
+  }
+
+  updateSla(actor: UserActor, dto: SlaPoliciesDto): Promise<Record<Priority, SlaTarget>> {
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      await saveSlaPolicies(
+        tx,
+        PRIORITIES.flatMap((priority) => {
+          const t = dto[priority];
+          return t
+            ? [
+                {
+                  priority,
+                  first_response_minutes: t.firstResponseMinutes ?? null,
+                  resolution_minutes: t.resolutionMinutes ?? null,
+                },
+              ]
+            : [];
+        }),
+      );
+      return loadSlaPolicies(tx);
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import type { UserActor } from '../auth/actor.js';
+import { AppError, notFound } from '../common/errors.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
+import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
+import { stepsOf } from './ticket-steps.repository.js';
+import {
+  findTicket,
+  type TicketChanges,
+  type TicketRow,
+  updateTicket,
+} from './tickets.repository.js';
+import { stepView, ticketView } from './ticket-view.js';
+
+export type ApplyChange = (
+  tx: TenantTx,
+  row: TicketRow,
+  now: Date,
+) => Promise<TicketChanges & { diagnosis?: DiagnosisResponseDto }>;
+
+export interface ChangeOptions {
+  /** The version the client's If-Match names; a stale one is a 412. Omitted: no check. */
+  expectedVersion?: number;
+  /** Answer the ticket with the steps tried (as GET /tickets/:id does). */
+  withSteps?: boolean;
+}
+
+/**
+ * The generic change engine every ticket change goes through, plus reading one ticket.
+ * Lock the row (concurrent changes queue up, so the result is some serial order), check
+ * If-Match, apply, bump the version, and answer the new state, all in one transaction.
+ */
+@Injectable()
+export class TicketChange {
+  constructor(private readonly db: TenantDb) {}
+
+  change(
+    actor: UserActor,
+    id: string,
+    apply: ApplyChange,
+    opts: ChangeOptions = {},
+  ): Promise<TicketView> {
+    return this.db.tenantTransaction(actor.tenantId, (tx) => this.changeIn(tx, id, apply, opts));
+  }
+
+  /** The same in a transaction the caller holds (scoped to the ticket's tenant). */
+  async changeIn(
+    tx: TenantTx,
+    id: string,
+    apply: ApplyChange,
+    opts: ChangeOptions = {},
+  ): Promise<TicketView> {
+    const row = await this.find(tx, id, { lock: true });
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) {
+      throw new AppError(
+        'precondition_failed',
+        `The ticket is at version ${row.version}, not ${opts.expectedVersion}.`,
+        {
+          headers: { etag: `"${row.version}"` },
+        },
+      );
+    }
+    if (row.status === 'closed') throw new AppError('ticket_closed', 'A closed ticket is final.');
+    const now = new Date();
+    const changes = await apply(tx, row, now);
+    const updated = await updateTicket(tx, id, changes);
+    return ticketView(updated, now, opts.withSteps ? await this.stepsTried(tx, id) : undefined);
+  }
+
+  /** One ticket (404 when the tenant has none with this id); `lock` holds its row. */
+  async find(tx: TenantTx, id: string, opts: { lock?: boolean } = {}): Promise<TicketRow> {
+    const row = await findTicket(tx, id, opts);
+    if (!row) throw notFound('Ticket');
+    return row;
+  }
+
+  async stepsTried(tx: TenantTx, id: string): Promise<StepTriedView[]> {
+    return (await stepsOf(tx, id)).map(stepView);
+  }
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import type { UserActor } from '../auth/actor.js';
+import { AppError } from '../common/errors.js';
+import { uuidv7 } from '../common/ids.js';
+import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { TenantDb } from '../database/tenant-db.service.js';
+import type { CommentView, CreateCommentDto } from './dto/tickets.dto.js';
+import { TicketChange } from './ticket-change.js';
+import { insertComment, listComments } from './ticket-comments.repository.js';
+import { TicketLifecycle } from './ticket-lifecycle.service.js';
+import { TicketTimeline } from './ticket-timeline.service.js';
+import { appendSearchText, type TicketChanges } from './tickets.repository.js';
+import { isStaff } from './ticket-view.js';
+
+/** Comments and internal notes on tickets. */
+@Injectable()
+export class TicketCommentsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly tickets: TicketChange,
+    private readonly timeline: TicketTimeline,
+    private readonly lifecycle: TicketLifecycle,
+  ) {}
+
+  /**
+   * A comment; a public one is searchable, counts as the desk's first response, and brings a
+   * pending ticket back to the desk when the reporter's side answers.
+   */
+  async comment(actor: UserActor, id: string, dto: CreateCommentDto): Promise<CommentView> {
+    if (dto.internal && !isStaff(actor)) {
+      throw new AppError('forbidden', 'Internal notes are for agents and admins.');
+    }
+    let view: CommentView | undefined;
+    await this.tickets.change(actor, id, async (tx, row, now) => {
+      const commentId = uuidv7();
+      const internal = dto.internal ?? false;
+      await insertComment(tx, {
+        id: commentId,
+        ticketId: id,
+        authorId: actor.userId,
+        body: dto.body,
+        internal,
+        at: now,
+      });
+      view = {
+        id: commentId,
+        authorId: actor.userId,
+        body: dto.body,
+        internal,
+        createdAt: now.toISOString(),
+      };
+      await this.timeline.record(tx, actor, row, 'comment_added', {
+        after: { commentId, internal },
+        internal,
+      });
+      const changes: TicketChanges = {};
+      if (!internal) {
+        await appendSearchText(tx, id, dto.body);
+        Object.assign(changes, await this.lifecycle.responded(tx, actor, row, now));
+        // The reporter answered a question: the ticket is back with the desk.
+        if (!isStaff(actor) && row.status === 'pending')
+          Object.assign(changes, await this.lifecycle.transition(tx, null, row, 'open', now));
+      }
+      return changes;
+    });
+    return view!;
+  }
+
+  comments(
+    actor: UserActor,
+    id: string,
+    q: { limit?: number; cursor?: string },
+  ): Promise<Page<CommentView>> {
+    const limit = pageLimit(q);
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      await this.tickets.find(tx, id);
+      const rows = await listComments(tx, id, {
+        after,
+        withInternal: isStaff(actor),
+        limit: limit + 1,
+      });
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => ({
+          id: r.id,
+          authorId: r.author_id,
+          body: r.body,
+          internal: r.internal,
+          createdAt: r.created_at.toISOString(),
+        }),
+      );
+    });
+  }
+}

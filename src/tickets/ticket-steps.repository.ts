@@ -1,0 +1,126 @@
+/** Troubleshooting on a ticket: step outcomes, answers to the diagnosis's questions, the diagnosis history. */
+import type { TenantTx } from '../database/tenant-db.service.js';
+import { type RowOf, table } from '../database/table.js';
+import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
+import type { StepCode, StepOutcome, SymptomCode } from '../diagnostics/engine/index.js';
+
+export const TICKET_STEPS = table('ticket_steps', {
+  tenant_id: 'uuid',
+  id: 'uuid',
+  ticket_id: 'uuid',
+  step: 'text',
+  outcome: 'text',
+  note: 'text?',
+  actor_id: 'uuid',
+  created_at: 'timestamptz',
+});
+
+export const TICKET_ANSWERS = table('ticket_answers', {
+  tenant_id: 'uuid',
+  id: 'uuid',
+  ticket_id: 'uuid',
+  symptom: 'text',
+  present: 'bool',
+  actor_id: 'uuid',
+  created_at: 'timestamptz',
+});
+
+export const TICKET_DIAGNOSES = table('ticket_diagnoses', {
+  tenant_id: 'uuid',
+  id: 'uuid',
+  ticket_id: 'uuid',
+  trigger: 'text',
+  diagnosis: 'jsonb',
+  created_at: 'timestamptz',
+});
+
+export type StepRow = Omit<
+  Pick<RowOf<typeof TICKET_STEPS>, 'step' | 'outcome' | 'note' | 'actor_id' | 'created_at'>,
+  'step' | 'outcome'
+> & { step: StepCode; outcome: StepOutcome };
+
+export async function insertStep(
+  tx: TenantTx,
+  s: {
+    id: string;
+    ticketId: string;
+    step: string;
+    outcome: string;
+    note: string | null;
+    actorId: string;
+    at: Date;
+  },
+): Promise<void> {
+  await tx.em.query(
+    `INSERT INTO ticket_steps (tenant_id, id, ticket_id, step, outcome, note, actor_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [tx.tenantId, s.id, s.ticketId, s.step, s.outcome, s.note, s.actorId, s.at],
+  );
+}
+
+/** A ticket's step outcomes, oldest first. */
+export function stepsOf(tx: TenantTx, ticketId: string): Promise<StepRow[]> {
+  return tx.em.query<StepRow[]>(
+    `SELECT step, outcome, note, actor_id, created_at FROM ticket_steps WHERE ticket_id = $1 ORDER BY id`,
+    [ticketId],
+  );
+}
+
+/** Answers, one statement for the batch. */
+export async function insertAnswers(
+  tx: TenantTx,
+  a: {
+    ticketId: string;
+    actorId: string;
+    at: Date;
+    answers: readonly { id: string; symptom: string; present: boolean }[];
+  },
+): Promise<void> {
+  await tx.em.query(
+    `INSERT INTO ticket_answers (tenant_id, id, ticket_id, symptom, present, actor_id, created_at)
+     SELECT $1, a.id, $2, a.symptom, a.present, $3, $4
+       FROM unnest($5::uuid[], $6::text[], $7::boolean[]) AS a(id, symptom, present)`,
+    [
+      tx.tenantId,
+      a.ticketId,
+      a.actorId,
+      a.at,
+      a.answers.map((x) => x.id),
+      a.answers.map((x) => x.symptom),
+      a.answers.map((x) => x.present),
+    ],
+  );
+}
+
+/** The latest answer per symptom. */
+export function latestAnswers(
+  tx: TenantTx,
+  ticketId: string,
+): Promise<{ symptom: SymptomCode; present: boolean }[]> {
+  return tx.em.query<{ symptom: SymptomCode; present: boolean }[]>(
+    `SELECT DISTINCT ON (symptom) symptom, present FROM ticket_answers
+      WHERE ticket_id = $1 ORDER BY symptom, id DESC`,
+    [ticketId],
+  );
+}
+
+export async function insertDiagnosis(
+  tx: TenantTx,
+  d: { id: string; ticketId: string; trigger: string; diagnosis: DiagnosisResponseDto },
+): Promise<void> {
+  await tx.em.query(
+    `INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis) VALUES ($1, $2, $3, $4, $5)`,
+    [tx.tenantId, d.id, d.ticketId, d.trigger, JSON.stringify(d.diagnosis)],
+  );
+}
+
+/** The diagnosis history, oldest first. */
+export function diagnosesOf(
+  tx: TenantTx,
+  ticketId: string,
+): Promise<{ trigger: string; diagnosis: DiagnosisResponseDto; created_at: Date }[]> {
+  return tx.em.query<{ trigger: string; diagnosis: DiagnosisResponseDto; created_at: Date }[]>(
+    `SELECT trigger, diagnosis, created_at FROM ticket_diagnoses WHERE ticket_id = $1 ORDER BY id`,
+    [ticketId],
+  );
+}

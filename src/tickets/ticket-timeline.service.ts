@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor, UserActor } from '../auth/actor.js';
+import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import type { TicketEventView } from './dto/tickets.dto.js';
+import { TicketChange } from './ticket-change.js';
+import { appendEvents, listEvents } from './ticket-timeline.repository.js';
+import type { TicketRow } from './tickets.repository.js';
+import { ticketNumber } from './ticket-state.util.js';
+import { actorOf, isStaff } from './ticket-view.js';
+
+export interface EventDetail {
+  before?: unknown;
+  after?: unknown;
+  /** an internal event (a note) is hidden from managers and its outbox message carries no `after` */
+  internal?: boolean;
+}
+
+/** The ticket timeline: recording events (each with its outbox message) and reading them. */
+@Injectable()
+export class TicketTimeline {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly tickets: TicketChange,
+  ) {}
+
+  /** A timeline event and its outbox message, in one statement, in the change's transaction. */
+  async record(
+    tx: TenantTx,
+    actor: Actor | null,
+    ticket: Pick<TicketRow, 'id' | 'number'>,
+    type: string,
+    detail: EventDetail = {},
+  ): Promise<void> {
+    const who = actorOf(actor);
+    await appendEvents(tx, [
+      {
+        ticketId: ticket.id,
+        number: ticketNumber(ticket.number),
+        type,
+        actorType: who.type,
+        actorId: who.id,
+        internal: detail.internal ?? false,
+        before: detail.before ?? null,
+        after: detail.after ?? null,
+      },
+    ]);
+  }
+
+  events(
+    actor: UserActor,
+    id: string,
+    q: { limit?: number; cursor?: string },
+  ): Promise<Page<TicketEventView>> {
+    const limit = pageLimit(q);
+    const after = q.cursor ? (decodeCursor(q.cursor, ['int'])[0] as number) : null;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      await this.tickets.find(tx, id);
+      const rows = await listEvents(tx, id, {
+        after,
+        withInternal: isStaff(actor),
+        limit: limit + 1,
+      });
+      return toPage(
+        rows,
+        limit,
+        (r) => [Number(r.id)],
+        (r) => ({
+          id: r.id,
+          type: r.type,
+          actorType: r.actor_type,
+          actorId: r.actor_id,
+          before: r.before,
+          after: r.after,
+          createdAt: r.created_at.toISOString(),
+        }),
+      );
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/** Pure helpers shared by the ticket services: the answer shape, who did it, who is staff. */
+import type { Actor } from '../auth/actor.js';
+import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
+import type { TicketRow } from './tickets.repository.js';
+import type { StepRow } from './ticket-steps.repository.js';
+import { OPEN_STATUSES, ticketNumber } from './ticket-state.util.js';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function ticketView(
+  r: TicketRow,
+  now = new Date(),
+  stepsTried?: StepTriedView[],
+): TicketView {
+  const paused = r.sla_paused_at !== null;
+  const lateFirst =
+    r.first_responded_at === null &&
+    r.first_response_due_at !== null &&
+    now > r.first_response_due_at;
+  const lateResolution =
+    r.solved_at === null && r.resolution_due_at !== null && now > r.resolution_due_at;
+  return {
+    id: r.id,
+    number: ticketNumber(r.number),
+    deviceId: r.device_id,
+    propertyId: r.property_id,
+    reporterId: r.reporter_id,
+    assigneeId: r.assignee_id,
+    status: r.status,
+    priority: r.priority,
+    source: r.source,
+    reason: r.reason,
+    symptoms: r.symptoms,
+    description: r.description,
+    diagnosis: r.diagnosis,
+    ...(stepsTried ? { stepsTried } : {}),
+    confirmedCause: r.confirmed_cause,
+    resolution: r.resolution,
+    version: r.version,
+    sla: {
+      firstResponseDueAt: iso(r.first_response_due_at),
+      resolutionDueAt: iso(r.resolution_due_at),
+      breached:
+        r.sla_breached ||
+        (!paused && OPEN_STATUSES.includes(r.status) && (lateFirst || lateResolution)),
+      pausedAt: iso(r.sla_paused_at),
+    },
+    firstRespondedAt: iso(r.first_responded_at),
+    solvedAt: iso(r.solved_at),
+    closedAt: iso(r.closed_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export function stepView(r: StepRow): StepTriedView {
+  return {
+    step: r.step,
+    outcome: r.outcome,
+    note: r.note,
+    by: r.actor_id,
+    at: r.created_at.toISOString(),
+  };
+}
+
+/** Who did it, as the timeline records it. */
+export function actorOf(actor: Actor | null): {
+  type: 'user' | 'api_key' | 'system' | 'partner';
+  id: string | null;
+} {
+  if (!actor) return { type: 'system', id: null };
+  if (actor.tenantKind !== 'customer')
+    return { type: 'partner', id: actor.type === 'user' ? actor.userId : actor.apiKeyId };
+  return actor.type === 'user'
+    ? { type: 'user', id: actor.userId }
+    : { type: 'api_key', id: actor.apiKeyId };
+}
+
+export const isStaff = (actor: Actor | null) =>
+  actor?.type === 'user' && (actor.role === 'agent' || actor.role === 'admin');
