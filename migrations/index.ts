@@ -9,6 +9,7 @@ import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedA
 import { TicketAnswers1764000700000 } from './1764000700000-TicketAnswers.js';
 import { FirmwareVersionKey1764000800000 } from './1764000800000-FirmwareVersionKey.js';
 import { DueWorkFunctions1764001400000 } from './1764001400000-DueWorkFunctions.js';
+import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TicketAnswers1764000700000,
   FirmwareVersionKey1764000800000,
   DueWorkFunctions1764001400000,
+  NoTenantDirectory1764001410000,
 ];

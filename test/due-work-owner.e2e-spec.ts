@@ -96,6 +96,7 @@ describe('the due-work functions under a non-superuser owner', () => {
     }
 
     expect(await asRuntime(`SELECT tenant_id FROM idempotency_keys`)).toEqual([]);
+    expect(await asRuntime(`SELECT id FROM tenants`)).toEqual([]);
     expect(await asRuntime(`SELECT id FROM due_idempotency_purge_tenants() AS id`)).toEqual([
       { id: tenants[0] },
     ]);

@@ -72,15 +72,3 @@ export async function partnerByHandle(
   );
   return rows[0];
 }
-
-/**
- * The ids of every tenant (or of one kind) that the caller can see, in a stable order. Kept
- * only for the ticket jobs until they move onto the functions above.
- */
-export async function tenantIds(ds: DataSource, kind?: TenantKind): Promise<string[]> {
-  const rows = await ds.query<{ id: string }[]>(
-    `SELECT id FROM tenants WHERE $1::text IS NULL OR kind = $1 ORDER BY id`,
-    [kind ?? null],
-  );
-  return rows.map((r) => r.id);
-}
