@@ -3,6 +3,7 @@ import './app.errors.js';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { SchedulerModule } from './common/scheduler/scheduler.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         TicketsModule,
         EscalationModule,
         HealthModule,
+        SchedulerModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

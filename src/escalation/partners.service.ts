@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
+import { partnerByHandle } from '../database/tenants.repository.js';
 import type { LinkPartnerDto, PartnerProfileDto } from './dto.js';
 import { EscalationService } from './escalation.service.js';
 
@@ -48,11 +49,9 @@ export class PartnersService {
 
   /** A customer links a locksmith or manufacturer company by its public handle. */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const [partner] = await em.query<{ id: string; kind: string }[]>(
-        `SELECT id, kind FROM tenants WHERE handle = $1 AND kind IN ('locksmith', 'manufacturer')`,
-        [dto.handle],
-      );
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const { em } = tx;
+      const partner = await partnerByHandle(tx, dto.handle);
       if (!partner)
         throw new AppError(
           'not_a_partner',
