@@ -9,6 +9,7 @@ import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedA
 import { TicketAnswers1764000700000 } from './1764000700000-TicketAnswers.js';
 import { FirmwareVersionKey1764000800000 } from './1764000800000-FirmwareVersionKey.js';
 import { DueWorkFunctions1764001400000 } from './1764001400000-DueWorkFunctions.js';
+import { ThrottleClockAfterLock1764001500000 } from './1764001500000-ThrottleClockAfterLock.js';
 import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   FirmwareVersionKey1764000800000,
   DueWorkFunctions1764001400000,
   NoTenantDirectory1764001410000,
+  ThrottleClockAfterLock1764001500000,
 ];

@@ -6,7 +6,13 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import { newTenant } from './support/factories.js';
 
-const JOBS = ['idempotency purge', 'stale escalations', 'ticket jobs', 'webhook deliveries'];
+const JOBS = [
+  'idempotency purge',
+  'stale escalations',
+  'throttle sweep',
+  'ticket jobs',
+  'webhook deliveries',
+];
 
 function quietLogger() {
   const lines: { level: 'log' | 'error'; obj: unknown; msg?: string }[] = [];

@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { ThrottleSweepJob } from './jobs/throttle-sweep.job.js';
 import { LoginThrottle } from './login-throttle.js';
 import { authenticatorProvider } from './passport.js';
 import { RateLimits } from './rate-limits.js';
@@ -19,6 +20,7 @@ import { TokenService } from './tokens.service.js';
     TokenService,
     ApiKeysService,
     LoginThrottle,
+    ThrottleSweepJob,
     RateLimits,
     JwtStrategy,
     ApiKeyStrategy,

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors.js';
-import { startIntervalJob } from '../common/interval-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { clearAfterSuccess, deleteExpired, reserveAttempt } from './throttle.repository.js';
 
@@ -40,22 +33,11 @@ export type AccountRef = { userId: string } | { email: string };
  * request (a 40-request burst would lock the owner out for 2^35 windows).
  */
 @Injectable()
-export class LoginThrottle implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(LoginThrottle.name);
-  private stopSweep: () => void = () => undefined;
-
+export class LoginThrottle {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.stopSweep = startIntervalJob(60, this.logger, 'throttle-sweep', () => this.sweep());
-  }
-
-  onModuleDestroy(): void {
-    this.stopSweep();
-  }
 
   /** Reserves one check for the client address; 429 when it is over its limit. */
   async reserveAddress(address: string): Promise<void> {

@@ -27,20 +27,3 @@ export function nonOverlappingRound(
       });
   };
 }
-
-/**
- * Runs `work` every `seconds` (0 disables) as `nonOverlappingRound` does. Returns the stop
- * function. Only for timers outside the job scheduler (src/common/scheduler), which starts the
- * scheduled jobs.
- */
-export function startIntervalJob(
-  seconds: number,
-  logger: Pick<Logger, 'log' | 'error'>,
-  name: string,
-  work: () => Promise<object>,
-): () => void {
-  if (seconds === 0) return () => undefined;
-  const timer = setInterval(nonOverlappingRound(logger, name, work), seconds * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
-}

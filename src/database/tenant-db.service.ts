@@ -1,3 +1,4 @@
+import type { TenantTx } from './tenant-tx.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,15 +60,7 @@ export async function scopeToTenant(em: EntityManager, tenantId: string): Promis
   await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
 }
 
-/**
- * A transaction scoped to one tenant by row-level security, and that tenant. Repositories take it
- * and write `tenant_id` from it explicitly; the tenant of a `TenantTx` never changes (crossing to
- * another tenant is `asTenant`, which hands out a new one).
- */
-export interface TenantTx {
-  readonly em: EntityManager;
-  readonly tenantId: string;
-}
+export type { TenantTx } from './tenant-tx.js';
 
 /**
  * Runs `work` in the same transaction scoped to another tenant (a partner's side of an

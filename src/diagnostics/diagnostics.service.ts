@@ -4,7 +4,7 @@ import { matchCatalogModel, modelOfDevice, type ModelRow } from '../devices/inde
 import { DevicesService } from '../devices/index.js';
 import { readDeviceHealth } from '../devices/index.js';
 import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
-import { learnedCounts } from '../tickets/index.js';
+import { learnedCounts } from './learned-causes.repository.js';
 import { diagnose, type DiagnosisInput } from './engine/index.js';
 
 /** A request as the service takes it: the HTTP body, or a ticket's data. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
-import { partnerByHandle } from '../database/tenants.repository.js';
+import { partnerByHandle } from '../tenancy/index.js';
 import type { LinkPartnerDto, PartnerProfileDto } from './dto.js';
 import { EscalationService } from './escalation.service.js';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { relayOutbox } from '../common/outbox/outbox-relay.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { type TenantTx, TenantDb } from '../database/tenant-db.service.js';
-import { dueWebhookTenants } from '../database/tenants.repository.js';
+import { dueWebhookTenants } from '../database/due-work.repository.js';
 import { DeliveryPool } from './outbound/delivery-pool.js';
 import { type PostOutcome, WebhookTransport } from './outbound/webhook-transport.js';
 import { deliveriesFor, endpointKey, signWebhook } from './webhook-events.js';

@@ -9,3 +9,4 @@ export { tenantView, userView } from './views.js';
 export { availableAgentsSql, isAssignableMember } from './members.repository.js';
 export { findLoginUser, findUserAnyState, insertUser } from './users.repository.js';
 export { findOwnTenant, insertTenant } from './tenant-records.repository.js';
+export { type PartnerByHandle, partnerByHandle } from './tenant-records.repository.js';

@@ -1,12 +1,19 @@
 /**
- * The tenant's own row: created at signup, read for "who am I". The table is declared in
- * src/database/tenants.repository.ts (with the jobs' tenant directory); this is its SQL for the
- * tenancy and auth modules.
+ * The tenants table: a tenant's own row (created at signup, read for "who am I"), and a partner
+ * found by handle to link it (through a narrow SECURITY DEFINER function: a tenant reads only its
+ * own row and those of the partners it is linked with).
  */
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { columnList, type RowOf } from '../database/table.js';
-import { TENANTS } from '../database/tenants.repository.js';
+import { columnList, type RowOf, table } from '../database/table.js';
 import type { TenantKind } from './types.js';
+
+export const TENANTS = table('tenants', {
+  id: 'uuid',
+  name: 'text',
+  kind: 'text',
+  handle: 'text',
+  created_at: 'timestamptz',
+});
 
 export type TenantRow = Omit<RowOf<typeof TENANTS>, 'kind'> & { kind: TenantKind };
 
@@ -30,4 +37,23 @@ export async function findOwnTenant(tx: TenantTx): Promise<TenantRow | undefined
     [tx.tenantId],
   );
   return row;
+}
+
+/** A partner as a customer finds it to link it: no more than this. */
+export interface PartnerByHandle {
+  id: string;
+  kind: Extract<TenantKind, 'locksmith' | 'manufacturer'>;
+  name: string;
+}
+
+/** The locksmith or manufacturer tenant with this handle, if any (any tenant may ask). */
+export async function partnerByHandle(
+  tx: TenantTx,
+  handle: string,
+): Promise<PartnerByHandle | undefined> {
+  const rows = await tx.em.query<PartnerByHandle[]>(
+    `SELECT id, kind, name FROM partner_by_handle($1)`,
+    [handle],
+  );
+  return rows[0];
 }

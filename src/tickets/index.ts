@@ -6,4 +6,3 @@ export { TicketView } from './dto/tickets.dto.js';
 export { ticketNumber } from './ticket-state.util.js';
 export { TicketsForEscalation } from './tickets-for-escalation.service.js';
 export { type EscalatedTicket } from './tickets-for-escalation.service.js';
-export { learnedCounts } from './learned-causes.repository.js';

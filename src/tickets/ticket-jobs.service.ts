@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ScheduledJob, type ScheduledRound } from '../common/scheduler/scheduled-job.js';
-import { dueProactiveTenants, dueSlaBreachTenants } from '../database/tenants.repository.js';
+import { dueProactiveTenants, dueSlaBreachTenants } from '../database/due-work.repository.js';
 import { ProactiveTicketsJob } from './jobs/proactive-tickets.job.js';
 import { SlaBreachJob } from './jobs/sla-breach.job.js';
 

@@ -6,7 +6,7 @@ import { lockFacts } from '../devices/index.js';
 import type { CauseCode } from '../diagnostics/index.js';
 import { loadDeskSettings } from './desk-settings.js';
 import type { ResolveDto, TicketView } from './dto/tickets.dto.js';
-import { recordConfirmedCause } from './learned-causes.repository.js';
+import { recordConfirmedCause } from '../diagnostics/index.js';
 import { MAX_SLA_PAUSES } from './sla.util.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
-import type { TenantTx } from '../../database/tenant-db.service.js';
+import type { TenantTx } from '../../database/tenant-tx.js';
 import { AppError } from '../errors.js';
 import { storeAnswer, storedAnswer, tryLockKey } from './idempotency.repository.js';
 

@@ -3,7 +3,7 @@
  * answer, and the purge. Every function runs in the caller's tenant transaction, for its tenant.
  */
 import { type RowOf, table } from '../../database/table.js';
-import type { TenantTx } from '../../database/tenant-db.service.js';
+import type { TenantTx } from '../../database/tenant-tx.js';
 
 export const IDEMPOTENCY_KEYS = table('idempotency_keys', {
   tenant_id: 'uuid',

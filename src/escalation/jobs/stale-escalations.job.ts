@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ScheduledJob, type ScheduledRound } from '../../common/scheduler/scheduled-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
-import { dueStaleEscalationTenants } from '../../database/tenants.repository.js';
+import { dueStaleEscalationTenants } from '../../database/due-work.repository.js';
 import { EscalationService } from '../escalation.service.js';
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TenantDb } from '../../../database/tenant-db.service.js';
-import { dueIdempotencyPurgeTenants } from '../../../database/tenants.repository.js';
+import { dueIdempotencyPurgeTenants } from '../../../database/due-work.repository.js';
 import { ScheduledJob, type ScheduledRound } from '../../scheduler/scheduled-job.js';
 import { purgeExpiredKeys } from '../idempotency.repository.js';
 

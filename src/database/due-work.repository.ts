@@ -1,15 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { TenantKind } from '../tenancy/types.js';
-import { table } from './table.js';
-import type { TenantTx } from './tenant-db.service.js';
-
-export const TENANTS = table('tenants', {
-  id: 'uuid',
-  name: 'text',
-  kind: 'text',
-  handle: 'text',
-  created_at: 'timestamptz',
-});
 
 /*
  * Which tenants a scheduled job must visit. The runtime role reads no other tenant's rows, so each
@@ -52,23 +41,4 @@ export function dueWebhookTenants(ds: DataSource): Promise<string[]> {
 /** Tenants with expired idempotency keys. */
 export function dueIdempotencyPurgeTenants(ds: DataSource): Promise<string[]> {
   return ids(ds, `SELECT id FROM due_idempotency_purge_tenants() AS id`);
-}
-
-/** A partner as a customer finds it to link it: no more than this. */
-export interface PartnerByHandle {
-  id: string;
-  kind: Extract<TenantKind, 'locksmith' | 'manufacturer'>;
-  name: string;
-}
-
-/** The locksmith or manufacturer tenant with this handle, if any (any tenant may ask). */
-export async function partnerByHandle(
-  tx: TenantTx,
-  handle: string,
-): Promise<PartnerByHandle | undefined> {
-  const rows = await tx.em.query<PartnerByHandle[]>(
-    `SELECT id, kind, name FROM partner_by_handle($1)`,
-    [handle],
-  );
-  return rows[0];
 }

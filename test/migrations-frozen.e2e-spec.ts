@@ -1,12 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import {
-  SYMPTOM_CODES_1764000700000,
-  RUNTIME_ROLE as FROZEN_ROLE,
-} from '../../migrations/support.js';
-import { SYMPTOM_CODES } from '../diagnostics/engine/codes.js';
-import { RUNTIME_ROLE } from './roles.js';
+import { SYMPTOM_CODES_1764000700000, RUNTIME_ROLE as FROZEN_ROLE } from '../migrations/support.js';
+import { SYMPTOM_CODES } from '../src/diagnostics/engine/codes.js';
+import { RUNTIME_ROLE } from '../src/database/roles.js';
 
 const MIGRATIONS_DIR = resolve('migrations');
 
