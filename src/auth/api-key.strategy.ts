@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { AppError } from '../common/errors.js';
-import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb } from '../database/tenant-db.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ApiKeyActor } from './actor.js';
 import { ApiKey } from './api-key.entity.js';
@@ -40,10 +40,11 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
   async validate(key: string): Promise<ApiKeyActor> {
     if (key.length > 200) throw new AppError('invalid_api_key');
     const keyHash = hashSecret(key);
-    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
+    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em, enter) => {
       const found = await em.findOne(ApiKey, { where: { keyHash } });
       if (!found || found.revokedAt !== null) return undefined;
-      await scopeToTenant(em, found.tenantId);
+      // From here the lookup transaction is the key's tenant's (row-level security scopes it).
+      await enter(found.tenantId);
       const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
       if (!tenant) return undefined;
       await touchApiKey(em, found.tenantId, found.id);
