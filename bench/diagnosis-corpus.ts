@@ -41,7 +41,7 @@ function main(): void {
   );
   const trainMs = measureAll('training', training);
   const evalMs = measureAll('evaluation', evaluation);
-  const s = [summarize(training, trainMs), summarize(evaluation, evalMs)];
+  const s: [Summary, Summary] = [summarize(training, trainMs), summarize(evaluation, evalMs)];
   console.log('| measure | training split | evaluation split (frozen) |');
   console.log('| --- | --- | --- |');
   console.log(row('cases', s, (x) => String(x.n)));

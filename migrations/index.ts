@@ -8,6 +8,8 @@ import { AuthThrottle1764000300000 } from './1764000300000-AuthThrottle.js';
 import { PartnerLinkedAccess1764000400000 } from './1764000400000-PartnerLinkedAccess.js';
 import { TicketAnswers1764000700000 } from './1764000700000-TicketAnswers.js';
 import { FirmwareVersionKey1764000800000 } from './1764000800000-FirmwareVersionKey.js';
+import { DueWorkFunctions1764001400000 } from './1764001400000-DueWorkFunctions.js';
+import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   PartnerLinkedAccess1764000400000,
   TicketAnswers1764000700000,
   FirmwareVersionKey1764000800000,
+  DueWorkFunctions1764001400000,
+  NoTenantDirectory1764001410000,
 ];

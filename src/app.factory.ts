@@ -8,7 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import { fastifyTrustProxy, registerRateLimits } from './auth/rate-limits.js';
 import { installInputGuards } from './common/input-guard.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
@@ -30,6 +30,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function createApp(
   config: ResolvedConfig,
   logger: Pino = createLogger(config.logLevel),
+  options: AppOptions = {},
 ) {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -46,10 +47,14 @@ export async function createApp(
     clientErrorHandler: problemClientErrorHandler,
   });
   const nestLogger = new PinoNestLogger(logger);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: nestLogger,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    {
+      logger: nestLogger,
+      abortOnError: false,
+    },
+  );
 
   const fastify = app.getHttpAdapter().getInstance();
   // A JSON API: other media types are 415, not strings that fail validation.

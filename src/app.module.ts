@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import './app.errors.js';
 import { AuthModule } from './auth/auth.module.js';
+import { Clock, SystemClock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { SchedulerModule } from './common/scheduler/scheduler.module.js';
 import { APP_CONFIG, type ResolvedConfig } from './config/config.provider.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
@@ -10,9 +13,14 @@ import { HealthModule } from './health/health.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
 
+export interface AppOptions {
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: ResolvedConfig): DynamicModule {
+  /** `clock`: the time every provider sees (the system clock unless a test passes a TestClock). */
+  static forRoot(config: ResolvedConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -26,9 +34,13 @@ export class AppModule {
         TicketsModule,
         EscalationModule,
         HealthModule,
+        SchedulerModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+      ],
+      exports: [APP_CONFIG, Clock],
     };
   }
 }

@@ -20,7 +20,9 @@ let t: TestApp;
 let a: TestTenant;
 let b: TestTenant;
 let tenantTables: string[];
-const DIRECTORIES = ['tenants', 'partner_profiles'];
+const DIRECTORIES = ['partner_profiles'];
+/** The tenant column of each table: `id` for tenants. */
+const tenantColumn = (table: string): string => (table === 'tenants' ? 'id' : 'tenant_id');
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -228,15 +230,21 @@ describe('row-level security', () => {
   });
 
   it('inside a transaction set to tenant A, a raw select of every tenant table shows no row of B', async () => {
-    // Tenants and partner profiles are directories readable by all; every other table is isolated.
+    // Partner profiles are a directory readable by all; every other table is isolated.
     for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
-      const col = 'tenant_id';
+      const col = tenantColumn(table);
       const rows = await asTenant<{ tid: string }>(
         a.id,
         `SELECT ${col}::text AS tid FROM ${table}`,
       );
       expect(rows.length).toBeGreaterThan(0);
-      expect(rows.every((r) => r.tid === a.id)).toBe(true);
+      if (table === 'tenants') {
+        // Its own row, and the partners it linked (see 'the tenant directory is gone').
+        expect(rows.map((r) => r.tid)).toContain(a.id);
+        expect(rows.map((r) => r.tid)).not.toContain(b.id);
+      } else {
+        expect(rows.every((r) => r.tid === a.id)).toBe(true);
+      }
     }
   });
 
@@ -279,12 +287,15 @@ describe('row-level security', () => {
     );
   });
 
-  it('shows tenant rows as a directory (name, kind, handle) and lets nobody write another tenant’s', async () => {
-    const rows = await t.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM tenants WHERE id = ANY($1)`,
-      [[a.id, b.id]],
+  it('shows no other tenant’s row (no directory) and lets nobody write another tenant’s', async () => {
+    expect(
+      await t.dataSource.query(`SELECT id FROM tenants WHERE id = ANY($1)`, [[a.id, b.id]]),
+    ).toEqual([]);
+    const seen = await asTenant<{ id: string }>(
+      a.id,
+      `SELECT id FROM tenants WHERE id IN ('${a.id}', '${b.id}')`,
     );
-    expect(rows).toHaveLength(2);
+    expect(seen).toEqual([{ id: a.id }]);
     const updated = await asTenant(a.id, `UPDATE tenants SET name = 'pwned' WHERE id = '${b.id}'`);
     expect(updated).toEqual([[], 0]);
     await expect(asTenant(a.id, `DELETE FROM tenants`)).rejects.toThrow(/permission denied/);
@@ -337,6 +348,117 @@ describe('row-level security', () => {
     expect(() =>
       db.tenantTransaction(undefined as unknown as string, () => Promise.resolve(1)),
     ).toThrow(MissingTenantError);
+  });
+});
+
+describe('the tenant directory is gone', () => {
+  const DUE_WORK = [
+    "due_sla_breach_tenants(now() + interval '1000 days')",
+    'due_proactive_tenants()',
+    'due_stale_escalation_tenants(0, 0)',
+    'due_webhook_tenants()',
+    'due_idempotency_purge_tenants()',
+  ];
+
+  it('lets tenant A read its own tenants row but not B’s; linked tenants read each other’s name', async () => {
+    const names = (tenantId: string, ids: string[]) =>
+      asTenant<{ id: string; name: string }>(
+        tenantId,
+        `SELECT id, name FROM tenants WHERE id IN (${ids.map((x) => `'${x}'`).join(', ')}) ORDER BY id`,
+      );
+    expect(await names(a.id, [a.id, b.id])).toEqual([{ id: a.id, name: expect.any(String) }]);
+    expect(await names(b.id, [a.id])).toEqual([]);
+
+    const customer = await newTenant(t.http, { name: 'Linked Customer' });
+    const smith = await newTenant(t.http, { kind: 'locksmith', name: 'Linked Smith' });
+    expect(await names(customer.id, [smith.id])).toEqual([]);
+    await t.http
+      .post('/v1/partners')
+      .set(customer.admin.auth)
+      .send({ handle: smith.handle })
+      .expect(201);
+    // The customer's partner list shows the partner's name; each side reads the other's row.
+    const list = await t.http.get('/v1/partners').set(customer.admin.auth).expect(200);
+    expect(list.body.data).toMatchObject([{ tenantId: smith.id, name: 'Linked Smith' }]);
+    expect(await names(customer.id, [smith.id])).toEqual([{ id: smith.id, name: 'Linked Smith' }]);
+    expect(await names(smith.id, [customer.id])).toEqual([
+      { id: customer.id, name: 'Linked Customer' },
+    ]);
+    // Nobody else does, and unlinking ends it.
+    expect(await names(a.id, [customer.id, smith.id])).toEqual([]);
+    await t.http.delete(`/v1/partners/${smith.id}`).set(customer.admin.auth).expect(204);
+    expect(await names(customer.id, [smith.id])).toEqual([]);
+    expect(await names(smith.id, [customer.id])).toEqual([]);
+  });
+
+  it('finds a partner by handle through a function that answers id, kind and name only', async () => {
+    const smith = await newTenant(t.http, { kind: 'locksmith', name: 'Handle Smith' });
+    const found = await asTenant<Record<string, unknown>>(
+      a.id,
+      `SELECT * FROM partner_by_handle('${smith.handle}')`,
+    );
+    expect(found).toEqual([{ id: smith.id, kind: 'locksmith', name: 'Handle Smith' }]);
+    // A customer is no partner.
+    expect(await asTenant(a.id, `SELECT * FROM partner_by_handle('${b.handle}')`)).toEqual([]);
+  });
+
+  it('gives the jobs only the tenants with due work, through functions only the runtime role runs', async () => {
+    const owner = await ownerClient(t.databaseUrl);
+    try {
+      const { rows } = await owner.query<{
+        name: string;
+        definer: boolean;
+        config: string[];
+        app: boolean;
+        public: boolean;
+      }>(
+        `SELECT p.proname AS name, p.prosecdef AS definer, p.proconfig AS config,
+                has_function_privilege('lockdesk_app', p.oid, 'EXECUTE') AS app,
+                EXISTS (SELECT 1 FROM aclexplode(p.proacl) x WHERE x.grantee = 0) AS public
+           FROM pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace
+            AND (p.proname LIKE 'due\\_%' OR p.proname = 'partner_by_handle')
+          ORDER BY 1`,
+      );
+      expect(rows.map((r) => r.name)).toEqual([
+        'due_idempotency_purge_tenants',
+        'due_proactive_tenants',
+        'due_sla_breach_tenants',
+        'due_stale_escalation_tenants',
+        'due_webhook_tenants',
+        'partner_by_handle',
+      ]);
+      for (const r of rows)
+        expect(r).toEqual({
+          name: r.name,
+          definer: true,
+          config: ['search_path=public, pg_temp'],
+          app: true,
+          public: false,
+        });
+
+      // A tenant with nothing to do is in no job's list.
+      const idle = await newTenant(t.http);
+      for (const f of DUE_WORK) {
+        const ids = (await t.dataSource.query<{ id: string }[]>(`SELECT id FROM ${f} AS id`)).map(
+          (r) => r.id,
+        );
+        expect({ f, idle: ids.includes(idle.id) }).toEqual({ f, idle: false });
+      }
+      // An expired idempotency key puts its tenant, and only it, on the purge's list.
+      await owner.query(
+        `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
+         VALUES ($1, 'expired-directory', 'h', 'POST', '/v1/users', 'completed', 201, '{}', now() - interval '1 minute')`,
+        [idle.id],
+      );
+      const purge = await t.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM due_idempotency_purge_tenants() AS id`,
+      );
+      expect(purge.map((r) => r.id)).toContain(idle.id);
+      expect(purge.map((r) => r.id)).not.toContain(b.id);
+    } finally {
+      await owner.end();
+    }
   });
 });
 

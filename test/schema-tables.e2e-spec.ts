@@ -11,20 +11,7 @@ import { declaredTables } from '../src/database/table.js';
 import { createTestDatabase, ownerClient } from './support/database.js';
 
 /** Tables no repository declares yet (the data layer is being moved table by table; shrink this). */
-const NOT_YET_DECLARED = new Set<string>([
-  'api_keys',
-  'auth_attempts',
-  'device_health',
-  'device_models',
-  'devices',
-  'model_firmware_overrides',
-  'properties',
-  'rate_limit_counters',
-  'reference_device_models',
-  'refresh_tokens',
-  'telemetry_events',
-  'users',
-]);
+const NOT_YET_DECLARED = new Set<string>();
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);
 

@@ -1,5 +1,4 @@
-import type { TenantKind } from '../tenancy/tenant.entity.js';
-import type { Role } from '../tenancy/user.entity.js';
+import type { Role, TenantKind } from '../tenancy/index.js';
 
 /** Who is calling: resolved once by the auth guard, passed explicitly to services. */
 export type Actor = UserActor | ApiKeyActor;

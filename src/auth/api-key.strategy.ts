@@ -4,10 +4,9 @@ import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { AppError } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
-import { Tenant } from '../tenancy/tenant.entity.js';
+import { findOwnTenant } from '../tenancy/index.js';
 import type { ApiKeyActor } from './actor.js';
-import { ApiKey } from './api-key.entity.js';
-import { touchApiKey } from './credentials.repository.js';
+import { findApiKeyByHash, touchApiKey } from './api-keys.repository.js';
 import { hashSecret } from './secrets.js';
 
 type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
@@ -41,16 +40,16 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
     if (key.length > 200) throw new AppError('invalid_api_key');
     const keyHash = hashSecret(key);
     const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em, enter) => {
-      const found = await em.findOne(ApiKey, { where: { keyHash } });
-      if (!found || found.revokedAt !== null) return undefined;
+      const found = await findApiKeyByHash(em, keyHash);
+      if (!found || found.revoked_at !== null) return undefined;
       // From here the lookup transaction is the key's tenant's (row-level security scopes it).
-      await enter(found.tenantId);
-      const tenant = await em.findOne(Tenant, { where: { id: found.tenantId } });
+      const tx = await enter(found.tenant_id);
+      const tenant = await findOwnTenant(tx);
       if (!tenant) return undefined;
-      await touchApiKey(em, found.tenantId, found.id);
+      await touchApiKey(tx, found.id);
       return {
         type: 'api_key',
-        tenantId: found.tenantId,
+        tenantId: found.tenant_id,
         tenantKind: tenant.kind,
         apiKeyId: found.id,
       } as const;

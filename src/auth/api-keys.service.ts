@@ -10,17 +10,17 @@ import {
 } from '../common/pagination.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { UserActor } from './actor.js';
-import { ApiKey } from './api-key.entity.js';
+import { type ApiKeyRow, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.repository.js';
 import type { ApiKeyView, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-keys.dto.js';
 import { newSecret } from './secrets.js';
 
-function apiKeyView(k: ApiKey): ApiKeyView {
+function apiKeyView(k: ApiKeyRow): ApiKeyView {
   return {
     id: k.id,
     name: k.name,
-    prefix: k.keyPrefix,
-    createdAt: k.createdAt.toISOString(),
-    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    prefix: k.key_prefix,
+    createdAt: k.created_at.toISOString(),
+    lastUsedAt: k.last_used_at?.toISOString() ?? null,
   };
 }
 
@@ -30,46 +30,30 @@ export class ApiKeysService {
 
   create(actor: UserActor, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { secret, hash } = newSecret('ldk');
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const key = em.create(ApiKey, {
-        tenantId: actor.tenantId,
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const key = await insertApiKey(tx, {
         id: uuidv7(),
         name: dto.name,
         keyPrefix: secret.slice(0, 8),
         keyHash: hash,
         createdBy: actor.userId,
-        createdAt: new Date(),
-        lastUsedAt: null,
-        revokedAt: null,
       });
-      await em.insert(ApiKey, key);
       return { ...apiKeyView(key), key: secret };
     });
   }
 
   list(actor: UserActor, q: PageQueryDto): Promise<Page<ApiKeyView>> {
     const limit = pageLimit(q);
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const qb = em
-        .createQueryBuilder(ApiKey, 'k')
-        .where('k.revoked_at IS NULL')
-        .orderBy('k.id', 'ASC')
-        .limit(limit + 1);
-      if (q.cursor) qb.andWhere('k.id > :after', { after: decodeCursor(q.cursor, ['uuid'])[0] });
-      return toPage(await qb.getMany(), limit, (k) => [k.id], apiKeyView);
-    });
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : undefined;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      toPage(await listApiKeys(tx, { after, limit: limit + 1 }), limit, (k) => [k.id], apiKeyView),
+    );
   }
 
   /** Revocation is immediate: the next request with the key is 401. */
   revoke(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const result = await em
-        .createQueryBuilder()
-        .update(ApiKey)
-        .set({ revokedAt: () => 'now()' })
-        .where('id = :id AND revoked_at IS NULL', { id })
-        .execute();
-      if (!result.affected) throw notFound('API key');
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      if (!(await revokeApiKey(tx, id))) throw notFound('API key');
     });
   }
 }

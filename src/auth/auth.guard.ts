@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type passport from 'passport';
 import { AppError } from '../common/errors.js';
-import type { Role } from '../tenancy/user.entity.js';
+import type { Role, TenantKind } from '../tenancy/index.js';
 import type { Actor } from './actor.js';
 import {
   ADDRESS_RATE_LIMIT_KEY,
@@ -15,7 +15,6 @@ import {
 import { bearerToken } from './jwt.strategy.js';
 import { authenticate, AUTHENTICATOR } from './passport.js';
 import { RateLimits } from './rate-limits.js';
-import type { TenantKind } from '../tenancy/tenant.entity.js';
 
 /**
  * The global guard: every route is closed unless marked @Public(). People

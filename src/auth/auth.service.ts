@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { TenantDb } from '../database/tenant-db.service.js';
-import { Tenant } from '../tenancy/tenant.entity.js';
-import { User } from '../tenancy/user.entity.js';
-import { tenantView, userView } from '../tenancy/views.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import { insertTenant } from '../tenancy/index.js';
+import { findLoginUser, findUserAnyState, insertUser } from '../tenancy/index.js';
+import { tenantView, userView } from '../tenancy/index.js';
 import type { LoginDto, SignupDto, SignupResponseDto } from './dto/auth.dto.js';
 import { LoginThrottle } from './login-throttle.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
-import { RefreshToken } from './refresh-token.entity.js';
+import {
+  findRefreshTokenByHash,
+  lockRefreshToken,
+  markRefreshTokenUsed,
+  revokeRefreshTokenFamily,
+  revokeUserRefreshTokens,
+} from './refresh-tokens.repository.js';
 import { hashSecret } from './secrets.js';
 import { TokenService, type TokenPair } from './tokens.service.js';
 
@@ -43,30 +48,24 @@ export class AuthService {
         attempt === 0 ? base : `${base.slice(0, 44)}-${Math.random().toString(36).slice(2, 7)}`;
       const tenantId = uuidv7();
       try {
-        return await this.db.tenantTransaction(tenantId, async ({ em }) => {
-          const tenant = em.create(Tenant, {
-            id: tenantId,
+        return await this.db.tenantTransaction(tenantId, async (tx) => {
+          const tenant = await insertTenant(tx, {
             name: dto.tenantName,
             kind: dto.kind ?? 'customer',
             handle,
-            createdAt: new Date(),
           });
-          await em.insert(Tenant, tenant);
-          const user = em.create(User, {
-            tenantId,
+          const user = await insertUser(tx, {
             id: uuidv7(),
             email: dto.email,
             name: dto.name,
             role: 'admin',
             passwordHash,
-            away: false,
-            passwordChangedAt: new Date(),
-            deletedAt: null,
-            createdAt: new Date(),
-            updatedAt: new Date(),
           });
-          await em.insert(User, user);
-          const tokens = await this.tokens.issue(em, user);
+          const tokens = await this.tokens.issue(tx, {
+            id: user.id,
+            role: user.role,
+            tokenVersion: user.token_version,
+          });
           return { tenant: tenantView(tenant), user: userView(user), ...tokens };
         });
       } catch (err) {
@@ -89,17 +88,19 @@ export class AuthService {
   async login(dto: LoginDto, address: string): Promise<TokenPair> {
     await this.throttle.reserveAddress(address);
     const user = await this.db.lookupTransaction('app.login_email', dto.email, (em) =>
-      em.findOne(User, { where: { email: dto.email, deletedAt: IsNull() } }),
+      findLoginUser(em, dto.email),
     );
     const account = user ? { userId: user.id } : { email: dto.email };
     await this.throttle.reserveAccount(account);
-    const ok = user ? await verifyPassword(user.passwordHash, dto.password) : false;
+    const ok = user ? await verifyPassword(user.password_hash, dto.password) : false;
     if (!user || !ok) {
       if (!user) await burnPasswordCheck(dto.password);
       throw new AppError('invalid_credentials');
     }
     await this.throttle.succeeded(account, address);
-    return this.db.tenantTransaction(user.tenantId, ({ em }) => this.tokens.issue(em, user));
+    return this.db.tenantTransaction(user.tenant_id, (tx) =>
+      this.tokens.issue(tx, { id: user.id, role: user.role, tokenVersion: user.token_version }),
+    );
   }
 
   /**
@@ -109,26 +110,26 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = hashSecret(refreshToken);
     const found = await this.db.lookupTransaction('app.secret_hash', tokenHash, (em) =>
-      em.findOne(RefreshToken, { where: { tokenHash } }),
+      findRefreshTokenByHash(em, tokenHash),
     );
     if (!found) throw new AppError('invalid_token');
-    const outcome = await this.db.tenantTransaction(found.tenantId, async ({ em }) => {
-      const token = await em
-        .createQueryBuilder(RefreshToken, 't')
-        .setLock('pessimistic_write')
-        .where('t.id = :id', { id: found.id })
-        .getOne();
+    const outcome = await this.db.tenantTransaction(found.tenant_id, async (tx) => {
+      const token = await lockRefreshToken(tx, found.id);
       if (!token) return 'invalid' as const;
-      if (token.usedAt !== null) {
-        await em.update(RefreshToken, { familyId: token.familyId }, { revokedAt: () => 'now()' });
+      if (token.used_at !== null) {
+        await revokeRefreshTokenFamily(tx, token.family_id);
         return 'reused' as const;
       }
-      if (token.revokedAt !== null || token.expiresAt.getTime() <= Date.now())
+      if (token.revoked_at !== null || token.expires_at.getTime() <= Date.now())
         return 'invalid' as const;
-      const user = await em.findOne(User, { where: { id: token.userId } });
-      if (!user || user.deletedAt !== null) return 'invalid' as const;
-      await em.update(RefreshToken, { id: token.id }, { usedAt: () => 'now()' });
-      return this.tokens.issue(em, user, token.familyId);
+      const user = await findUserAnyState(tx, token.user_id);
+      if (!user || user.deleted_at !== null) return 'invalid' as const;
+      await markRefreshTokenUsed(tx, token.id);
+      return this.tokens.issue(
+        tx,
+        { id: user.id, role: user.role, tokenVersion: user.token_version },
+        { familyId: token.family_id },
+      );
     });
     // Thrown after the commit, so the family's revocation sticks.
     if (outcome === 'reused') throw new AppError('refresh_token_reused');
@@ -137,12 +138,7 @@ export class AuthService {
   }
 
   /** Every session of a person ends (password change, removal). */
-  async revokeSessions(em: EntityManager, userId: string): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .update(RefreshToken)
-      .set({ revokedAt: () => 'now()' })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId })
-      .execute();
+  async revokeSessions(tx: TenantTx, userId: string): Promise<void> {
+    await revokeUserRefreshTokens(tx, userId);
   }
 }

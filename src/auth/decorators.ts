@@ -13,8 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
 import { AppError } from '../common/errors.js';
-import type { TenantKind } from '../tenancy/tenant.entity.js';
-import { ROLES, type Role } from '../tenancy/user.entity.js';
+import { ROLES, type Role, type TenantKind } from '../tenancy/index.js';
 import type { Actor, UserActor } from './actor.js';
 
 export const PUBLIC_KEY = 'lockdesk:public';

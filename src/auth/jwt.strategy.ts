@@ -66,8 +66,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       throw new AppError('invalid_token');
     }
-    const row = await this.db.tenantTransaction(claims.tid, ({ em }) =>
-      findTokenHolder(em, claims.sub),
+    const row = await this.db.tenantTransaction(claims.tid, (tx) =>
+      findTokenHolder(tx, claims.sub),
     );
     // The version catches a password change in the same second as the token's
     // issue; the time check covers tokens from before versions existed.

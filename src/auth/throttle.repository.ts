@@ -4,6 +4,25 @@
  * read and written outside any tenant transaction.
  */
 import type { DataSource } from 'typeorm';
+import { table } from '../database/table.js';
+
+/** Login attempts per bucket (a digest of an address or an account), with lockouts. */
+export const AUTH_ATTEMPTS = table('auth_attempts', {
+  bucket: 'bytea',
+  attempts: 'int4',
+  window_start: 'timestamptz',
+  strikes: 'int4',
+  locked_until: 'timestamptz?',
+  expires_at: 'timestamptz',
+});
+
+/** Hits per bucket and fixed window (window_start in epoch milliseconds). */
+export const RATE_LIMIT_COUNTERS = table('rate_limit_counters', {
+  bucket: 'bytea',
+  window_start: 'int8',
+  hits: 'int4',
+  expires_at: 'timestamptz',
+});
 
 /**
  * Reserves one attempt in a bucket (one atomic statement, a row lock in auth_attempt_reserve):

@@ -1,11 +1,11 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { EntityManager } from 'typeorm';
 import { uuidv7 } from '../common/ids.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
-import type { Role } from '../tenancy/user.entity.js';
-import { RefreshToken } from './refresh-token.entity.js';
+import type { Role } from '../tenancy/index.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
+import { insertRefreshToken } from './refresh-tokens.repository.js';
 import { newSecret } from './secrets.js';
 
 export interface AccessClaims {
@@ -44,27 +44,26 @@ export class TokenService {
   }
 
   /**
-   * A new access token and a refresh token stored (hashed) in `em`'s
-   * transaction. A rotation passes the family it continues.
+   * A new access token for a person of `tx`'s tenant and a refresh token stored (hashed) in
+   * `tx`. A rotation passes the family it continues.
    */
   async issue(
-    em: EntityManager,
-    user: { tenantId: string; id: string; role: Role; tokenVersion?: number },
-    familyId: string = uuidv7(),
+    tx: TenantTx,
+    user: { id: string; role: Role; tokenVersion?: number },
+    options: { familyId?: string } = {},
   ): Promise<TokenPair> {
     const refresh = newSecret('ldr');
-    await em.insert(RefreshToken, {
-      tenantId: user.tenantId,
+    await insertRefreshToken(tx, {
       id: uuidv7(),
       userId: user.id,
-      familyId,
+      familyId: options.familyId ?? uuidv7(),
       tokenHash: refresh.hash,
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
     });
     const accessToken = await this.jwt.signAsync(
       {
         sub: user.id,
-        tid: user.tenantId,
+        tid: tx.tenantId,
         role: user.role,
         typ: 'access',
         ver: user.tokenVersion ?? 0,

@@ -1,9 +1,3 @@
-import { AUTH_ERRORS } from '../auth/auth.errors.js';
-import { DEVICES_ERRORS } from '../devices/devices.errors.js';
-import { ESCALATION_ERRORS } from '../escalation/escalation.errors.js';
-import { TENANCY_ERRORS } from '../tenancy/tenancy.errors.js';
-import { TICKETS_ERRORS } from '../tickets/tickets.errors.js';
-
 /** What one error code turns into on the wire. */
 export interface ErrorSpec {
   status: number;
@@ -39,17 +33,45 @@ export const COMMON_ERRORS = {
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies ErrorCatalog;
 
-/** One map for every module's codes; a code can only be thrown if it is here. */
-export const ERRORS = {
-  ...COMMON_ERRORS,
-  ...AUTH_ERRORS,
-  ...TENANCY_ERRORS,
-  ...DEVICES_ERRORS,
-  ...TICKETS_ERRORS,
-  ...ESCALATION_ERRORS,
-} as const satisfies ErrorCatalog;
+/**
+ * The codes of the modules. common imports no module, so each module's catalog
+ * (src/<m>/<m>.errors.ts) is merged in at the app root, src/app.errors.ts: its type by
+ * declaration merging into this interface, its values by registerErrors() when the app loads.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ModuleErrorCodes {}
 
-export type ErrorCode = keyof typeof ERRORS;
+/** Every code a business error may carry: common's and every module's. */
+export type ErrorCode = Extract<keyof typeof COMMON_ERRORS | keyof ModuleErrorCodes, string>;
+
+const REGISTERED = new Map<string, ErrorSpec>(Object.entries(COMMON_ERRORS));
+
+/** Adds codes to the catalog (the app root does, once per module); a code is defined once. */
+export function registerErrors(catalog: ErrorCatalog): void {
+  for (const [code, spec] of Object.entries(catalog)) {
+    const known = REGISTERED.get(code);
+    if (known && (known.status !== spec.status || known.title !== spec.title)) {
+      throw new Error(`Error code ${code} is defined twice with different meanings`);
+    }
+    REGISTERED.set(code, spec);
+  }
+}
+
+/** What a code turns into on the wire. A code nobody registered is a wiring bug, said loudly. */
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  const spec = REGISTERED.get(code);
+  if (!spec) {
+    throw new Error(
+      `Error code ${code} is not registered: src/app.errors.ts registers the catalogs`,
+    );
+  }
+  return spec;
+}
+
+/** Every registered code, for tests and docs. */
+export function registeredErrors(): ReadonlyMap<string, ErrorSpec> {
+  return REGISTERED;
+}
 
 export interface FieldError {
   field: string;
@@ -58,7 +80,7 @@ export interface FieldError {
 
 /**
  * The only error business code throws. The problem filter turns it into
- * RFC 9457 problem+json using ERRORS; business code never picks HTTP statuses.
+ * RFC 9457 problem+json using the registered catalog; business code never picks HTTP statuses.
  */
 export class AppError extends Error {
   constructor(
@@ -69,12 +91,12 @@ export class AppError extends Error {
       unknown
     > = {},
   ) {
-    super(detail ?? ERRORS[code].title);
+    super(detail ?? errorSpec(code).title);
     this.name = 'AppError';
   }
 
   get status(): number {
-    return ERRORS[this.code].status;
+    return errorSpec(this.code).status;
   }
 }
 

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import { HttpException } from '@nestjs/common';
-import { AppError, ERRORS, type ErrorCode, type FieldError } from './errors.js';
+import { AppError, type ErrorCode, errorSpec, type FieldError } from './errors.js';
 
 export interface Problem {
   type: string;
@@ -25,7 +25,7 @@ export interface RenderedProblem {
 const PROBLEM_BASE = 'https://lockdesk.dev/problems/';
 
 function fromCode(code: ErrorCode, detail?: string): Problem {
-  const spec = ERRORS[code];
+  const spec = errorSpec(code);
   return {
     type: PROBLEM_BASE + code.replaceAll('_', '-'),
     title: spec.title,

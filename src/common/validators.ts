@@ -47,7 +47,7 @@ export function parseStrictIso(value: unknown, options: StrictIsoOptions = {}): 
   if (!m) return null;
   const [y, mo, d, h = 0, mi = 0, s = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) =>
     p === undefined ? undefined : Number(p),
-  ) as number[];
+  ) as [number, number, number, number?, number?, number?];
   if (y < minYear || y > maxYear) return null;
   const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC maps years 0-99 to 1900-1999; the range check above keeps them out.

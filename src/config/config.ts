@@ -125,7 +125,7 @@ function trustProxy(env: Env, name: string): boolean | number | string[] {
   if (/^\d+$/.test(raw)) return int(env, name, 0, 1, 20);
   const list = raw.split(',').map((s) => s.trim());
   for (const item of list) {
-    const [addr, bits, ...rest] = item.split('/');
+    const [addr = '', bits, ...rest] = item.split('/');
     const valid =
       rest.length === 0 &&
       isIP(addr) !== 0 &&

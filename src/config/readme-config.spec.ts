@@ -5,7 +5,9 @@ import { loadConfig } from './config.js';
 /** Names config.ts reads, from its source: every `(env, 'NAME'` call of its readers. */
 function variablesInConfigSource(): Set<string> {
   const source = readFileSync('src/config/config.ts', 'utf8');
-  return new Set([...source.matchAll(/\(\s*env\s*,\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]));
+  return new Set(
+    [...source.matchAll(/\(\s*env\s*,\s*'([A-Z][A-Z0-9_]*)'/g)].flatMap((m) => m[1] ?? []),
+  );
 }
 
 /** The first column of README.md's table under "## Configuration". */
@@ -18,7 +20,8 @@ function variablesInReadme(): Set<string> {
   const names = new Set<string>();
   for (const line of section.split('\n')) {
     const cell = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/.exec(line);
-    if (cell) names.add(cell[1]);
+    const name = cell?.[1];
+    if (name) names.add(name);
   }
   return names;
 }

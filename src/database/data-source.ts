@@ -1,6 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 import { RUNTIME_ROLE } from './roles.js';
 
 export interface RuntimeDatabaseOptions {
@@ -17,7 +16,8 @@ export function ownerDataSourceOptions(url: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    // No entities: SQL lives in the repositories (typed by table(), checked against the schema).
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
@@ -38,7 +38,7 @@ export function runtimeDataSourceOptions(o: RuntimeDatabaseOptions): DataSourceO
   return {
     type: 'postgres',
     url: o.databaseAppUrl ?? o.databaseUrl,
-    entities: ENTITIES,
+    entities: [],
     migrations: [],
     synchronize: false,
     migrationsRun: false,

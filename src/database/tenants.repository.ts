@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { TenantKind } from '../tenancy/tenant.entity.js';
+import type { TenantKind } from '../tenancy/types.js';
 import { table } from './table.js';
+import type { TenantTx } from './tenant-db.service.js';
 
 export const TENANTS = table('tenants', {
   id: 'uuid',
@@ -10,14 +11,64 @@ export const TENANTS = table('tenants', {
   created_at: 'timestamptz',
 });
 
-/**
- * The ids of every tenant (or of one kind), in a stable order: the directory that scheduled
- * jobs walk, each tenant then worked in its own row-level-security-scoped transaction.
+/*
+ * Which tenants a scheduled job must visit. The runtime role reads no other tenant's rows, so each
+ * job asks a SECURITY DEFINER function (migrations/1764001400000-DueWorkFunctions.ts) for the ids
+ * of the tenants with due work for it, in a stable order, and then works each one in its own
+ * row-level-security-scoped transaction, under the same condition.
  */
-export async function tenantIds(ds: DataSource, kind?: TenantKind): Promise<string[]> {
-  const rows = await ds.query<{ id: string }[]>(
-    `SELECT id FROM tenants WHERE $1::text IS NULL OR kind = $1 ORDER BY id`,
-    [kind ?? null],
-  );
+
+async function ids(ds: DataSource, sql: string, params: unknown[] = []): Promise<string[]> {
+  const rows = await ds.query<{ id: string }[]>(sql, params);
   return rows.map((r) => r.id);
+}
+
+/** Customers with open tickets past a due time at `at`, not flagged as breached yet. */
+export function dueSlaBreachTenants(ds: DataSource, at: Date): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_sla_breach_tenants($1) AS id`, [at]);
+}
+
+/** Customers with an active lock past a proactive threshold and no unsolved ticket for that reason. */
+export function dueProactiveTenants(ds: DataSource): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_proactive_tenants() AS id`);
+}
+
+/** Customers with escalations routed to a partner who has not claimed within the window. */
+export function dueStaleEscalationTenants(
+  ds: DataSource,
+  window: { urgentMinutes: number; normalMinutes: number },
+): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_stale_escalation_tenants($1, $2) AS id`, [
+    window.urgentMinutes,
+    window.normalMinutes,
+  ]);
+}
+
+/** Tenants with unpublished outbox messages or webhook deliveries due now. */
+export function dueWebhookTenants(ds: DataSource): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_webhook_tenants() AS id`);
+}
+
+/** Tenants with expired idempotency keys. */
+export function dueIdempotencyPurgeTenants(ds: DataSource): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_idempotency_purge_tenants() AS id`);
+}
+
+/** A partner as a customer finds it to link it: no more than this. */
+export interface PartnerByHandle {
+  id: string;
+  kind: Extract<TenantKind, 'locksmith' | 'manufacturer'>;
+  name: string;
+}
+
+/** The locksmith or manufacturer tenant with this handle, if any (any tenant may ask). */
+export async function partnerByHandle(
+  tx: TenantTx,
+  handle: string,
+): Promise<PartnerByHandle | undefined> {
+  const rows = await tx.em.query<PartnerByHandle[]>(
+    `SELECT id, kind, name FROM partner_by_handle($1)`,
+    [handle],
+  );
+  return rows[0];
 }

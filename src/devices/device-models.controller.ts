@@ -7,8 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';

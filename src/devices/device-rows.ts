@@ -1,10 +1,11 @@
-import type { EntityManager } from 'typeorm';
 import { UUID_PATTERN } from '../common/ids.js';
 import { parseStrictIso } from '../common/validators.js';
-import { loadCatalog, type ModelRow } from './device-models.service.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
+import { loadCatalog, type ModelRow } from './device-models.repository.js';
 import { PROTOCOLS, type Protocol } from './dto/device-models.dto.js';
 import { DEVICE_STATUSES, type DeviceStatus, SERIAL_PATTERN } from './dto/devices.dto.js';
 import { FIRMWARE_PATTERN } from './firmware.js';
+import { type PropertyRef, propertyRefs } from './properties.repository.js';
 
 /** A device as stored, after every reference has been resolved. */
 export interface DeviceRecord {
@@ -23,12 +24,6 @@ export interface RowError {
   row: number;
   field: string;
   message: string;
-}
-
-interface PropertyRef {
-  id: string;
-  name: string;
-  units: string[];
 }
 
 /** What a row may name a model or a property by: ids, or names. */
@@ -78,14 +73,15 @@ export class DeviceRowResolver {
     private readonly propertiesByName: Map<string, PropertyRef[]>,
   ) {}
 
-  static async load(em: EntityManager, propertyIds?: string[]): Promise<DeviceRowResolver> {
-    const models = await loadCatalog(em);
-    const properties = await em.query<PropertyRef[]>(
-      propertyIds
-        ? `SELECT id, name, units FROM properties WHERE id = ANY($1::uuid[])`
-        : `SELECT id, name, units FROM properties`,
-      propertyIds ? [propertyIds.filter((id) => UUID_PATTERN.test(id))] : [],
-    );
+  /** The tenant's catalog and these properties (every property when none are given). */
+  static async load(
+    tx: TenantTx,
+    options: { propertyIds?: string[] } = {},
+  ): Promise<DeviceRowResolver> {
+    const models = await loadCatalog(tx);
+    const properties = await propertyRefs(tx, {
+      ids: options.propertyIds?.filter((id) => UUID_PATTERN.test(id)),
+    });
     const byName = new Map<string, PropertyRef[]>();
     for (const p of properties) {
       const key = p.name.trim().toLowerCase();
@@ -105,9 +101,14 @@ export class DeviceRowResolver {
    */
   resolve(
     raw: Record<string, unknown>,
-    row: number,
-    strictFields: boolean,
+    options: {
+      /** The row's number in the import (1-based; 0 for a single device). */
+      row: number;
+      /** Unknown fields are errors (JSON rows; a CSV header is checked on its own). */
+      strictFields: boolean;
+    },
   ): DeviceRecord | RowError[] {
+    const { row, strictFields } = options;
     const errors: RowError[] = [];
     const fail = (field: string, message: string) => errors.push({ row, field, message });
     const text = (field: string): string | null => {
@@ -214,38 +215,4 @@ export class DeviceRowResolver {
       status: status as DeviceStatus,
     };
   }
-}
-
-/** Set-based insert of many devices and their empty health snapshots: two statements whatever the count. */
-export async function insertDevices(
-  em: EntityManager,
-  tenantId: string,
-  ids: string[],
-  records: DeviceRecord[],
-): Promise<void> {
-  const col = <T>(f: (r: DeviceRecord) => T) => records.map(f);
-  await em.query(
-    `INSERT INTO devices (tenant_id, id, serial, reference_model_id, tenant_model_id, property_id, unit,
-       firmware_version, protocol, installed_at, label, status)
-     SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[],
-       $9::text[], $10::date[], $11::text[], $12::text[])`,
-    [
-      tenantId,
-      ids,
-      col((r) => r.serial),
-      col((r) => (r.model.source === 'reference' ? r.model.id : null)),
-      col((r) => (r.model.source === 'tenant' ? r.model.id : null)),
-      col((r) => r.propertyId),
-      col((r) => r.unit),
-      col((r) => r.firmwareVersion),
-      col((r) => r.protocol),
-      col((r) => r.installedAt),
-      col((r) => r.label),
-      col((r) => r.status),
-    ],
-  );
-  await em.query(`INSERT INTO device_health (tenant_id, device_id) SELECT $1, unnest($2::uuid[])`, [
-    tenantId,
-    ids,
-  ]);
 }

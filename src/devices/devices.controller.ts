@@ -20,8 +20,8 @@ import {
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -36,7 +36,7 @@ import {
   ListDevicesQueryDto,
   UpdateDeviceDto,
 } from './dto/devices.dto.js';
-import { DeviceHealthView } from './health.js';
+import { DeviceHealthView } from './dto/health.dto.js';
 import { IdParam } from '../common/id-param.js';
 
 @ApiTags('devices')

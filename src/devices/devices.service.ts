@@ -1,61 +1,40 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { csvRecords } from './csv.js';
 import {
   type DeviceRecord,
   DeviceRowResolver,
-  insertDevices,
   importColumnProblems,
   type RowError,
 } from './device-rows.js';
-import type { Protocol } from './dto/device-models.dto.js';
+import {
+  type DeviceRow,
+  existingSerials,
+  findDevice,
+  insertDevices,
+  listDevices,
+  retireDevice,
+  updateDevice,
+} from './devices.repository.js';
 import type {
   CreateDeviceDto,
-  DeviceStatus,
   DeviceView,
   ImportResultDto,
   ListDevicesQueryDto,
   UpdateDeviceDto,
 } from './dto/devices.dto.js';
-import { type DeviceHealthView, type HealthSettings, readDeviceHealth } from './health.js';
+import type { DeviceHealthView } from './dto/health.dto.js';
+import { type HealthSettings, readDeviceHealth } from './health.js';
+import { clearReportedFirmware } from './health.repository.js';
 
 export const MAX_IMPORT_ROWS = 10_000;
-
-interface DeviceRow {
-  id: string;
-  serial: string;
-  model_id: string;
-  manufacturer: string;
-  model_name: string;
-  property_id: string;
-  unit: string | null;
-  firmware_version: string | null;
-  protocol: Protocol | null;
-  installed_at: string | null;
-  warranty_expires: string | null;
-  label: string | null;
-  status: DeviceStatus;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT_DEVICES = `
-  SELECT d.id, d.serial, m.id AS model_id, m.manufacturer, m.model AS model_name, d.property_id, d.unit,
-         coalesce(h.firmware_version, d.firmware_version) AS firmware_version, d.protocol,
-         d.installed_at::text AS installed_at,
-         (d.installed_at + make_interval(months => m.warranty_months))::date::text AS warranty_expires,
-         d.label, d.status, d.created_at, d.updated_at
-    FROM devices d
-    JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
-    LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id`;
 
 function view(r: DeviceRow): DeviceView {
   return {
@@ -110,13 +89,13 @@ export class DevicesService {
 
   create(actor: UserActor, dto: CreateDeviceDto, idem?: IdempotencyScope): Promise<DeviceView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async ({ em }) => {
-        const resolver = await DeviceRowResolver.load(em, [dto.propertyId]);
+      .tenantTransaction(actor.tenantId, async (tx) => {
+        const resolver = await DeviceRowResolver.load(tx, { propertyIds: [dto.propertyId] });
         const record = this.resolveOne(resolver, dto as unknown as Record<string, unknown>);
         const id = uuidv7();
-        await insertDevices(em, actor.tenantId, [id], [record]);
-        const out = await this.find(em, id);
-        await idem?.complete(em, out);
+        await insertDevices(tx, [id], [record]);
+        const out = await this.find(tx, id);
+        await idem?.complete(tx.em, out);
         return out;
       })
       .catch((err: unknown) => {
@@ -140,8 +119,8 @@ export class DevicesService {
     const rows = this.importRows(body, contentType);
     const started = Date.now();
     return this.db
-      .tenantTransaction(actor.tenantId, async ({ em }) => {
-        const resolver = await DeviceRowResolver.load(em);
+      .tenantTransaction(actor.tenantId, async (tx) => {
+        const resolver = await DeviceRowResolver.load(tx);
         const errors: RowError[] = [];
         const records: DeviceRecord[] = [];
         const firstRowOfSerial = new Map<string, number>();
@@ -150,7 +129,10 @@ export class DevicesService {
             errors.push({ row: i + 1, field: 'row', message: 'each row must be an object' });
             return;
           }
-          const result = resolver.resolve(raw, i + 1, contentType === 'json');
+          const result = resolver.resolve(raw, {
+            row: i + 1,
+            strictFields: contentType === 'json',
+          });
           if (Array.isArray(result)) {
             errors.push(...result);
             return;
@@ -168,11 +150,7 @@ export class DevicesService {
           records.push(result);
         });
         const serials = [...firstRowOfSerial.keys()];
-        const existing = await em.query<{ serial: string }[]>(
-          `SELECT serial FROM devices WHERE serial = ANY($1::text[])`,
-          [serials],
-        );
-        for (const { serial } of existing) {
+        for (const serial of await existingSerials(tx, serials)) {
           errors.push({
             row: firstRowOfSerial.get(serial)!,
             field: 'serial',
@@ -187,9 +165,9 @@ export class DevicesService {
           );
         }
         const ids = records.map(() => uuidv7());
-        await insertDevices(em, actor.tenantId, ids, records);
+        await insertDevices(tx, ids, records);
         const out = { imported: ids.length, ids };
-        await idem?.complete(em, out);
+        await idem?.complete(tx.em, out);
         this.logger.log(
           { tenantId: actor.tenantId, rows: ids.length, ms: Date.now() - started },
           'devices imported',
@@ -211,49 +189,31 @@ export class DevicesService {
 
   list(actor: UserActor, q: ListDevicesQueryDto): Promise<Page<DeviceView>> {
     const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const rows = await em.query<DeviceRow[]>(
-        `${SELECT_DEVICES}
-          WHERE ($1::uuid IS NULL OR d.id > $1)
-            AND ($2::uuid IS NULL OR d.property_id = $2)
-            AND ($3::uuid IS NULL OR d.reference_model_id = $3 OR d.tenant_model_id = $3)
-            AND ($4::text IS NULL OR d.status = $4)
-            AND ($5::text IS NULL OR d.serial = $5)
-            AND CASE $6::text
-                  WHEN 'lowBattery' THEN h.battery_percent <= $7
-                  WHEN 'offline' THEN h.last_seen_at IS NOT NULL
-                    AND (h.online IS FALSE OR h.last_seen_at < now() - make_interval(mins => $8))
-                  WHEN 'firmwareOutdated' THEN
-                    version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware)
-                  ELSE true
-                END
-          ORDER BY d.id
-          LIMIT $9`,
-        [
-          after,
-          q.propertyId ?? null,
-          q.modelId ?? null,
-          q.status ?? null,
-          q.serial ?? null,
-          q.health ?? null,
-          this.config.lowBatteryPercent,
-          this.config.deviceOfflineAfterMinutes,
-          limit + 1,
-        ],
-      );
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : undefined;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const rows = await listDevices(tx, {
+        after,
+        propertyId: q.propertyId,
+        modelId: q.modelId,
+        status: q.status,
+        serial: q.serial,
+        health: q.health,
+        lowBatteryPercent: this.config.lowBatteryPercent,
+        offlineAfterMinutes: this.config.deviceOfflineAfterMinutes,
+        limit: limit + 1,
+      });
       return toPage(rows, limit, (r) => [r.id], view);
     });
   }
 
   get(actor: UserActor, id: string): Promise<DeviceView> {
-    return this.db.tenantTransaction(actor.tenantId, ({ em }) => this.find(em, id));
+    return this.db.tenantTransaction(actor.tenantId, (tx) => this.find(tx, id));
   }
 
   update(actor: UserActor, id: string, dto: UpdateDeviceDto): Promise<DeviceView> {
     return this.db
-      .tenantTransaction(actor.tenantId, async ({ em }) => {
-        const current = await this.findRow(em, id, true);
+      .tenantTransaction(actor.tenantId, async (tx) => {
+        const current = await this.findRow(tx, id, { lock: true });
         const merged: Record<string, unknown> = {
           serial: current.serial,
           modelId: current.model_id,
@@ -274,33 +234,15 @@ export class DevicesService {
         ) {
           merged.unit = null;
         }
-        const resolver = await DeviceRowResolver.load(em, [merged.propertyId as string]);
-        const r = this.resolveOne(resolver, merged);
-        await em.query(
-          `UPDATE devices SET serial = $2, reference_model_id = $3, tenant_model_id = $4, property_id = $5, unit = $6,
-             firmware_version = $7, protocol = $8, installed_at = $9, label = $10, status = $11, updated_at = now()
-           WHERE id = $1`,
-          [
-            id,
-            r.serial,
-            r.model.source === 'reference' ? r.model.id : null,
-            r.model.source === 'tenant' ? r.model.id : null,
-            r.propertyId,
-            r.unit,
-            r.firmwareVersion,
-            r.protocol,
-            r.installedAt,
-            r.label,
-            r.status,
-          ],
-        );
+        const resolver = await DeviceRowResolver.load(tx, {
+          propertyIds: [merged.propertyId as string],
+        });
+        await updateDevice(tx, id, this.resolveOne(resolver, merged));
         if (dto.firmwareVersion !== undefined) {
           // A firmware set by hand replaces the last reported one until telemetry says otherwise.
-          await em.query(`UPDATE device_health SET firmware_version = NULL WHERE device_id = $1`, [
-            id,
-          ]);
+          await clearReportedFirmware(tx, id);
         }
-        return this.find(em, id);
+        return this.find(tx, id);
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err)) throw new AppError('serial_taken');
@@ -310,22 +252,20 @@ export class DevicesService {
 
   /** Devices are retired, never erased: their telemetry and tickets keep pointing at them. */
   retire(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      await this.find(em, id);
-      await em.query(`UPDATE devices SET status = 'retired', updated_at = now() WHERE id = $1`, [
-        id,
-      ]);
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      await this.find(tx, id);
+      await retireDevice(tx, id);
     });
   }
 
   health(actor: UserActor, id: string): Promise<DeviceHealthView> {
-    return this.db.tenantTransaction(actor.tenantId, ({ em }) =>
-      readDeviceHealth(em, id, this.healthSettings),
+    return this.db.tenantTransaction(actor.tenantId, (tx) =>
+      readDeviceHealth(tx, id, this.healthSettings),
     );
   }
 
   private resolveOne(resolver: DeviceRowResolver, raw: Record<string, unknown>): DeviceRecord {
-    const result = resolver.resolve(raw, 0, false);
+    const result = resolver.resolve(raw, { row: 0, strictFields: false });
     if (Array.isArray(result)) {
       throw new AppError('validation_failed', 'One or more fields are invalid.', {
         errors: result.map((e) => ({ field: e.field, message: e.message })),
@@ -384,15 +324,16 @@ export class DevicesService {
     );
   }
 
-  private async find(em: EntityManager, id: string): Promise<DeviceView> {
-    return view(await this.findRow(em, id));
+  private async find(tx: TenantTx, id: string): Promise<DeviceView> {
+    return view(await this.findRow(tx, id));
   }
 
-  private async findRow(em: EntityManager, id: string, lock = false): Promise<DeviceRow> {
-    const [row] = await em.query<DeviceRow[]>(
-      `${SELECT_DEVICES} WHERE d.id = $1 ${lock ? 'FOR UPDATE OF d' : ''}`,
-      [id],
-    );
+  private async findRow(
+    tx: TenantTx,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<DeviceRow> {
+    const row = await findDevice(tx, id, options);
     if (!row) throw notFound('Device');
     return row;
   }

@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
-import { FleetHealthDto, FleetService } from './fleet.service.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
+import { FleetHealthDto } from './dto/fleet.dto.js';
+import { FleetService } from './fleet.service.js';
 
 @ApiTags('devices')
 @Controller('fleet')

@@ -1,66 +1,14 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { DevicesService } from './devices.service.js';
-
-export class FleetCountsDto {
-  @ApiProperty() devices!: number;
-  @ApiProperty() lowBattery!: number;
-  @ApiProperty() offline!: number;
-  @ApiProperty() firmwareOutdated!: number;
-  @ApiProperty({ description: 'Never sent telemetry' }) neverSeen!: number;
-}
-
-export class FleetGroupDto extends FleetCountsDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-}
-
-export class AttentionDto {
-  @ApiProperty({ format: 'uuid' }) deviceId!: string;
-  @ApiProperty() serial!: string;
-  @ApiProperty({ format: 'uuid' }) propertyId!: string;
-  @ApiProperty() propertyName!: string;
-  @ApiProperty({ type: String, nullable: true }) unit!: string | null;
-  @ApiProperty({ description: 'Higher first: jams, dead batteries, offline locks, open doors' })
-  score!: number;
-  @ApiProperty({
-    type: [String],
-    example: ['battery at 6%', 'offline since 2026-11-21T04:00:00.000Z'],
-  })
-  reasons!: string[];
-}
-
-export class FleetHealthDto {
-  @ApiProperty({ type: FleetCountsDto }) totals!: FleetCountsDto;
-  @ApiProperty({ type: [FleetGroupDto] }) byProperty!: FleetGroupDto[];
-  @ApiProperty({ type: [FleetGroupDto] }) byModel!: FleetGroupDto[];
-  @ApiProperty({
-    type: [AttentionDto],
-    description: 'Up to 50 active locks that need attention first',
-  })
-  attention!: AttentionDto[];
-}
-
-interface FlagRow {
-  id: string;
-  serial: string;
-  property_id: string;
-  property_name: string;
-  unit: string | null;
-  model_id: string;
-  model_name: string;
-  battery: number | null;
-  last_seen_at: Date | null;
-  low: boolean;
-  offline: boolean;
-  outdated: boolean;
-  never: boolean;
-  jams: number;
-  failed: number;
-  door: boolean;
-}
+import type {
+  AttentionDto,
+  FleetCountsDto,
+  FleetGroupDto,
+  FleetHealthDto,
+} from './dto/fleet.dto.js';
+import { fleetFlags } from './health.repository.js';
 
 const SCORE = {
   jam: 5,
@@ -82,30 +30,8 @@ export class FleetService {
   /** Counts per property and model and the locks to look at first, from one scan of the active fleet. */
   health(actor: UserActor): Promise<FleetHealthDto> {
     const { lowBatteryPercent, offlineAfterMinutes } = this.devices.healthSettings;
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const rows = await em.query<FlagRow[]>(
-        `WITH recent AS (
-           SELECT device_id, count(*) FILTER (WHERE type = 'jam')::int AS jams,
-                  count(*) FILTER (WHERE type = 'code_failed')::int AS failed
-             FROM telemetry_events
-            WHERE type IN ('jam', 'code_failed') AND at > now() - interval '24 hours'
-            GROUP BY device_id
-         )
-         SELECT d.id, d.serial, d.property_id, p.name AS property_name, d.unit, m.id AS model_id,
-                m.manufacturer || ' ' || m.model AS model_name, h.battery_percent AS battery, h.last_seen_at,
-                coalesce(h.battery_percent <= $1, false) AS low,
-                coalesce(h.last_seen_at IS NOT NULL AND (h.online IS FALSE OR h.last_seen_at < now() - make_interval(mins => $2)), false) AS offline,
-                coalesce(version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware), false) AS outdated,
-                h.last_seen_at IS NULL AS never,
-                coalesce(r.jams, 0) AS jams, coalesce(r.failed, 0) AS failed, coalesce(h.door_ajar, false) AS door
-           FROM devices d
-           JOIN properties p ON p.tenant_id = d.tenant_id AND p.id = d.property_id
-           JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
-           LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
-           LEFT JOIN recent r ON r.device_id = d.id
-          WHERE d.status = 'active'`,
-        [lowBatteryPercent, offlineAfterMinutes],
-      );
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const rows = await fleetFlags(tx, { lowBatteryPercent, offlineAfterMinutes });
 
       const empty = (): FleetCountsDto => ({
         devices: 0,

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../auth/actor.js';
-import { ApiKeyAccess, CurrentActor, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { Actor } from '../auth/index.js';
+import { ApiKeyAccess, CurrentActor, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiValidation } from '../common/api-docs.js';
-import { MAX_TELEMETRY_BATCH, TelemetryBatchDto, TelemetryResultDto } from './telemetry.js';
+import { MAX_TELEMETRY_BATCH, TelemetryBatchDto, TelemetryResultDto } from './dto/telemetry.dto.js';
 import { TelemetryService } from './telemetry.service.js';
 
 @ApiTags('telemetry')

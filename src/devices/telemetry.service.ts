@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/index.js';
 import { TenantDb } from '../database/tenant-db.service.js';
-import {
-  type CheckedEvent,
-  checkEvent,
-  INGEST_SQL,
-  type RejectedEventDto,
-  type TelemetryResultDto,
-} from './telemetry.js';
+import { devicesBySerialOrId } from './devices.repository.js';
+import type { RejectedEventDto, TelemetryResultDto } from './dto/telemetry.dto.js';
+import { type CheckedEvent, checkEvent } from './telemetry.js';
+import { ingestTelemetry } from './telemetry.repository.js';
 
 @Injectable()
 export class TelemetryService {
@@ -23,16 +20,12 @@ export class TelemetryService {
       else valid.push(checked);
     });
 
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected };
       const serials = [...new Set(valid.flatMap((e) => ('serial' in e.ref ? [e.ref.serial] : [])))];
       const ids = [...new Set(valid.flatMap((e) => ('deviceId' in e.ref ? [e.ref.deviceId] : [])))];
       // Row-level security limits this to the caller's own fleet: another tenant's serial is "unknown".
-      const devices = await em.query<{ id: string; serial: string; status: string }[]>(
-        `SELECT id, serial, status FROM devices WHERE serial = ANY($1::text[])
-         UNION SELECT id, serial, status FROM devices WHERE id = ANY($2::uuid[])`,
-        [serials, ids],
-      );
+      const devices = await devicesBySerialOrId(tx, { serials, ids });
       const bySerial = new Map(devices.map((d) => [d.serial, d]));
       const byId = new Map(devices.map((d) => [d.id, d]));
 
@@ -52,18 +45,8 @@ export class TelemetryService {
       rejected.sort((a, b) => a.index - b.index);
       if (rows.length === 0) return { accepted: 0, duplicates: 0, rejected };
 
-      const [result] = await em.query<{ inserted: number }[]>(INGEST_SQL, [
-        actor.tenantId,
-        rows.map((r) => r.deviceId),
-        rows.map((r) => r.type),
-        rows.map((r) => r.at),
-        rows.map((r) => r.key),
-        rows.map((r) => r.batteryPercent),
-        rows.map((r) => r.signalDbm),
-        rows.map((r) => r.online),
-        rows.map((r) => r.firmwareVersion),
-      ]);
-      return { accepted: result.inserted, duplicates: rows.length - result.inserted, rejected };
+      const inserted = await ingestTelemetry(tx, rows);
+      return { accepted: inserted, duplicates: rows.length - inserted, rejected };
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { AnyRole, CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { AnyRole, CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 import { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { MODEL_COLUMNS, type ModelRow } from '../devices/device-models.service.js';
-import { DevicesService } from '../devices/devices.service.js';
-import { readDeviceHealth } from '../devices/health.js';
+import { matchCatalogModel, modelOfDevice, type ModelRow } from '../devices/index.js';
+import { DevicesService } from '../devices/index.js';
+import { readDeviceHealth } from '../devices/index.js';
 import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
-import { learnedCounts } from '../tickets/learned-causes.repository.js';
+import { learnedCounts } from '../tickets/index.js';
 import { diagnose, type DiagnosisInput } from './engine/index.js';
 
 /** A request as the service takes it: the HTTP body, or a ticket's data. */
@@ -43,21 +42,13 @@ export class DiagnosticsService {
     req: DiagnosisRequest,
     now = new Date(),
   ): Promise<DiagnosisResponseDto> {
-    const { em } = tx;
     const device: NonNullable<DiagnosisInput['device']> = {};
     const telemetry: NonNullable<DiagnosisInput['telemetry']> = {};
     let model: ModelRow | undefined;
 
     if (req.deviceId) {
-      const health = await readDeviceHealth(em, req.deviceId, this.devices.healthSettings, now);
-      [model] = await em.query<ModelRow[]>(
-        `SELECT ${MODEL_COLUMNS.split(',')
-          .map((c) => `m.${c.trim()}`)
-          .join(', ')}
-           FROM devices d JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
-          WHERE d.id = $1`,
-        [req.deviceId],
-      );
+      const health = await readDeviceHealth(tx, req.deviceId, this.devices.healthSettings, now);
+      model = await modelOfDevice(tx, req.deviceId);
       if (health.protocol) device.protocol = health.protocol;
       if (health.firmwareBehindLatest !== null)
         device.firmwareBehindLatest = health.firmwareBehindLatest;
@@ -72,7 +63,7 @@ export class DiagnosticsService {
       if (health.doorAjar !== null) telemetry.doorAjar = health.doorAjar;
       if (health.warranty.expiresAt) telemetry.warrantyExpiresAt = health.warranty.expiresAt;
     } else if (req.manufacturer || req.model) {
-      model = await this.matchModel(em, req.manufacturer, req.model);
+      model = await matchCatalogModel(tx, { manufacturer: req.manufacturer, model: req.model });
       if (req.manufacturer) device.manufacturer = req.manufacturer;
       if (req.model) device.model = req.model;
     }
@@ -125,23 +116,5 @@ export class DiagnosticsService {
       modelVersion: result.modelVersion,
       questions: result.questions,
     };
-  }
-
-  /** Free-text manufacturer/model against the catalog: exact first, then the model name alone, then a contains match. */
-  private async matchModel(
-    em: EntityManager,
-    manufacturer?: string,
-    model?: string,
-  ): Promise<ModelRow | undefined> {
-    const [row] = await em.query<ModelRow[]>(
-      `SELECT ${MODEL_COLUMNS} FROM catalog_models
-        WHERE ($1::text IS NULL OR lower(manufacturer) = lower($1) OR strpos(lower(manufacturer), lower($1)) > 0)
-          AND ($2::text IS NULL OR strpos(lower(model), lower($2)) > 0 OR strpos(lower($2), lower(model)) > 0)
-        ORDER BY (lower(model) = lower(coalesce($2, ''))) DESC, (lower(manufacturer) = lower(coalesce($1, ''))) DESC,
-                 source DESC, length(model)
-        LIMIT 1`,
-      [manufacturer ?? null, model ?? null],
-    );
-    return row;
   }
 }

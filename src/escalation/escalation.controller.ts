@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import type { Page } from '../common/pagination.js';
-import { TicketView } from '../tickets/dto/tickets.dto.js';
+import { TicketView } from '../tickets/index.js';
 import { withEtag } from '../common/etag.js';
 import {
   DeclineDto,

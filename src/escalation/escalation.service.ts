@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import type { TicketView } from '../tickets/dto/tickets.dto.js';
-import { TicketsForEscalation } from '../tickets/tickets-for-escalation.service.js';
+import type { TicketView } from '../tickets/index.js';
+import { TicketsForEscalation } from '../tickets/index.js';
 import type {
   EscalateDto,
   EscalationView,

@@ -6,7 +6,7 @@
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { columnList, type RowOf, table } from '../database/table.js';
 import type { EscalationStatus, Target, WorkOrder } from './dto/escalations.dto.js';
-import type { CauseCode } from '../diagnostics/engine/index.js';
+import type { CauseCode } from '../diagnostics/index.js';
 
 export const ESCALATIONS = table('escalations', {
   tenant_id: 'uuid',

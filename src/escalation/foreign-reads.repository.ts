@@ -1,7 +1,7 @@
 /**
  * STAGED, not escalation's own SQL: the reads of tables other modules own that the escalation
- * module needs and whose owners do not export them yet (the devices helper is rewriting
- * src/devices and src/tenancy at the same time, so they were not edited from here). Each
+ * module needs and whose owners do not export them yet (another helper is still rewriting
+ * src/devices and src/tenancy, so they were not edited from here). Each
  * function says where it belongs; move it there and import it from there, and this file goes.
  * It declares no tables.
  */
@@ -49,27 +49,13 @@ export interface TenantCard {
 }
 
 /**
- * Tenants by id (any tenant: the tenant directory is readable by all), in no particular order.
- * Belongs with the tenants table's owner (src/tenancy, or src/database/tenants.repository.ts).
+ * Tenants by id, as row-level security lets `tx`'s tenant see them (its own row and its linked
+ * partners'), in no particular order. Belongs with the tenants table's owner (src/tenancy's
+ * tenant-records.repository.ts, re-exported by its index.ts).
  */
 export function tenantCards(tx: TenantTx, ids: readonly string[]): Promise<TenantCard[]> {
   return tx.em.query<TenantCard[]>(
     `SELECT id, name, handle, kind FROM tenants WHERE id = ANY($1::uuid[])`,
     [ids],
   );
-}
-
-/**
- * The locksmith or manufacturer company with this public handle, if any. Belongs with the
- * tenants table's owner (issue 11 part 3 plans a narrow function for it).
- */
-export async function partnerTenantByHandle(
-  tx: TenantTx,
-  handle: string,
-): Promise<{ id: string; kind: 'locksmith' | 'manufacturer' } | undefined> {
-  const [row] = await tx.em.query<{ id: string; kind: 'locksmith' | 'manufacturer' }[]>(
-    `SELECT id, kind FROM tenants WHERE handle = $1 AND kind IN ('locksmith', 'manufacturer')`,
-    [handle],
-  );
-  return row;
 }

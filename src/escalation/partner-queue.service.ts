@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { appendOutbox } from '../common/outbox/outbox.repository.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { asTenant, TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { TicketsForEscalation } from '../tickets/tickets-for-escalation.service.js';
+import { TicketsForEscalation } from '../tickets/index.js';
 import type {
   DeclineDto,
   EscalationView,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
+import { partnerByHandle } from '../database/tenants.repository.js';
 import type {
   LinkPartnerDto,
   PartnerProfileDto,
@@ -9,7 +10,7 @@ import type {
   ProfileView,
 } from './dto/partners.dto.js';
 import { EscalationService } from './escalation.service.js';
-import { partnerTenantByHandle, tenantCards } from './foreign-reads.repository.js';
+import { tenantCards } from './foreign-reads.repository.js';
 import {
   deleteLink,
   findOwnProfile,
@@ -37,7 +38,7 @@ export class PartnersService {
   /** A customer links a locksmith or manufacturer company by its public handle. */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const partner = await partnerTenantByHandle(tx, dto.handle);
+      const partner = await partnerByHandle(tx, dto.handle);
       if (!partner)
         throw new AppError(
           'not_a_partner',

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { relayOutbox } from '../common/outbox/outbox-relay.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { type TenantTx, TenantDb } from '../database/tenant-db.service.js';
-import { tenantIds } from '../database/tenants.repository.js';
+import { dueWebhookTenants } from '../database/tenants.repository.js';
 import { DeliveryPool } from './outbound/delivery-pool.js';
 import { type PostOutcome, WebhookTransport } from './outbound/webhook-transport.js';
 import { deliveriesFor, endpointKey, signWebhook } from './webhook-events.js';
@@ -103,11 +103,12 @@ export class WebhookDelivery implements OnModuleDestroy {
 
   /**
    * Relays every tenant's new outbox messages and starts what the pool has
-   * room for. Returns once the requests are started, not finished. One
-   * tenant's failure is logged and does not stop the others.
+   * room for, visiting only tenants with messages or deliveries due. Returns
+   * once the requests are started, not finished. One tenant's failure is
+   * logged and does not stop the others.
    */
   async pump(): Promise<PumpReport> {
-    const tenants = await tenantIds(this.ds);
+    const tenants = await dueWebhookTenants(this.ds);
     // Start with another tenant each round, so nobody is always first in line for slots.
     const offset = tenants.length ? this.rotation++ % tenants.length : 0;
     const report: PumpReport = { relayed: 0, started: 0, sends: [] };

@@ -6,8 +6,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles } from '../auth/index.js';
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdParam } from '../common/id-param.js';
 import type { Page } from '../common/pagination.js';

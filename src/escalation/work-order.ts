@@ -1,12 +1,10 @@
 /** The work order: a snapshot of what a partner needs about the job, taken when it is escalated. */
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { ticketNumber } from '../tickets/ticket-state.util.js';
-import type {
-  EscalatedTicket,
-  TicketsForEscalation,
-} from '../tickets/tickets-for-escalation.service.js';
+import { findOwnTenant } from '../tenancy/index.js';
+import { ticketNumber } from '../tickets/index.js';
+import type { EscalatedTicket, TicketsForEscalation } from '../tickets/index.js';
 import type { WorkOrder } from './dto/escalations.dto.js';
-import { lockSnapshot, tenantCards } from './foreign-reads.repository.js';
+import { lockSnapshot } from './foreign-reads.repository.js';
 
 /** The customer's (`tx`'s tenant's) ticket as a work order. */
 export async function snapshotWorkOrder(
@@ -17,7 +15,7 @@ export async function snapshotWorkOrder(
 ): Promise<WorkOrder> {
   const lock = await lockSnapshot(tx, t.device_id);
   if (!lock) throw new Error(`ticket ${t.id}: its lock ${t.device_id} is not visible`);
-  const [customer] = await tenantCards(tx, [tx.tenantId]);
+  const customer = await findOwnTenant(tx);
   if (!customer) throw new Error(`tenant ${tx.tenantId} is gone`);
   return {
     ticketNumber: ticketNumber(t.number),

@@ -11,7 +11,7 @@ import {
   type HealthCheckResult,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../auth/index.js';
 import { ProblemDto } from '../common/problem.dto.js';
 
 @ApiTags('health')

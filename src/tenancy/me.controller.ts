@@ -1,53 +1,20 @@
 import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { Actor, UserActor } from '../auth/actor.js';
-import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/decorators.js';
-import { TokenPairDto } from '../auth/dto/auth.dto.js';
-import type { TokenPair } from '../auth/tokens.service.js';
+import type { Actor, UserActor } from '../auth/index.js';
+import { AnyRole, ApiKeyAccess, CurrentActor, CurrentUser } from '../auth/index.js';
+import type { TokenPair } from '../auth/index.js';
 import { ApiValidation } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { MeDto, UpdatedMeDto } from './dto/me.dto.js';
 import { UpdateMeDto } from './dto/users.dto.js';
-import { Tenant } from './tenant.entity.js';
+import type { UserView } from './dto/views.dto.js';
 import { UsersService } from './users.service.js';
-import { tenantView, TenantView, UserView } from './views.js';
-
-class MeApiKeyDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-}
-
-class MeDto {
-  @ApiProperty({ type: TenantView }) tenant!: TenantView;
-  @ApiPropertyOptional({
-    type: UserView,
-    description: 'The signed-in person (absent for API keys)',
-  })
-  user?: UserView;
-  @ApiPropertyOptional({ type: MeApiKeyDto, description: 'The calling API key (machine clients)' })
-  apiKey?: MeApiKeyDto;
-}
-
-class UpdatedMeDto {
-  @ApiProperty({ type: UserView }) user!: UserView;
-  @ApiPropertyOptional({ type: TokenPairDto, description: 'New tokens after a password change' })
-  tokens?: TokenPairDto;
-}
 
 @ApiTags('me')
 @Controller('me')
 export class MeController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly db: TenantDb,
-  ) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get()
   @AnyRole()
@@ -56,10 +23,7 @@ export class MeController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentActor() actor: Actor): Promise<MeDto> {
     if (actor.type === 'user') return this.users.me(actor);
-    const tenant = await this.db.tenantTransaction(actor.tenantId, ({ em }) =>
-      em.findOneOrFail(Tenant, { where: { id: actor.tenantId } }),
-    );
-    return { tenant: tenantView(tenant), apiKey: { id: actor.apiKeyId } };
+    return { tenant: await this.users.tenant(actor.tenantId), apiKey: { id: actor.apiKeyId } };
   }
 
   @Patch()

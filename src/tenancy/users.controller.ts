@@ -7,8 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -16,7 +16,7 @@ import type { Page } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto } from './dto/users.dto.js';
 import { UsersService } from './users.service.js';
-import { UserView } from './views.js';
+import { UserView } from './dto/views.dto.js';
 import { IdParam } from '../common/id-param.js';
 
 @ApiTags('users')

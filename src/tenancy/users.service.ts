@@ -1,24 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { UserActor } from '../auth/actor.js';
-import { AuthService } from '../auth/auth.service.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { UserActor } from '../auth/index.js';
+import { AuthService } from '../auth/index.js';
+import { LoginThrottle } from '../auth/index.js';
+import { hashPassword, verifyPassword } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { TenantDb } from '../database/tenant-db.service.js';
-import { type TokenPair, TokenService } from '../auth/tokens.service.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import { type TokenPair, TokenService } from '../auth/index.js';
 import type {
   CreateUserDto,
   ListUsersQueryDto,
   UpdateMeDto,
   UpdateUserDto,
 } from './dto/users.dto.js';
-import { Tenant, type TenantKind } from './tenant.entity.js';
-import { ROLES_BY_KIND, type Role, User } from './user.entity.js';
+import { findOwnTenant, type TenantRow } from './tenant-records.repository.js';
+import { ROLES_BY_KIND, type Role, type TenantKind } from './types.js';
+import {
+  findUser,
+  insertUser,
+  listUsers,
+  lockAdminIds,
+  softDeleteUser,
+  updateUser,
+  type UserPatch,
+  type UserRow,
+} from './users.repository.js';
 import { tenantView, userView, type TenantView, type UserView } from './views.js';
 
 function assertRoleFits(kind: TenantKind, role: Role): void {
@@ -48,24 +57,16 @@ export class UsersService {
     assertRoleFits(actor.tenantKind, dto.role);
     return hashPassword(dto.password).then((passwordHash) =>
       this.db
-        .tenantTransaction(actor.tenantId, async ({ em }) => {
-          const now = new Date();
-          const user = em.create(User, {
-            tenantId: actor.tenantId,
+        .tenantTransaction(actor.tenantId, async (tx) => {
+          const user = await insertUser(tx, {
             id: uuidv7(),
             email: dto.email,
             name: dto.name,
             role: dto.role,
             passwordHash,
-            away: false,
-            passwordChangedAt: now,
-            deletedAt: null,
-            createdAt: now,
-            updatedAt: now,
           });
-          await em.insert(User, user);
           const view = userView(user);
-          await idem?.complete(em, view);
+          await idem?.complete(tx.em, view);
           return view;
         })
         .catch((err: unknown) => {
@@ -77,59 +78,61 @@ export class UsersService {
 
   list(actor: UserActor, q: ListUsersQueryDto): Promise<Page<UserView>> {
     const limit = pageLimit(q);
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const qb = em
-        .createQueryBuilder(User, 'u')
-        .where('u.deleted_at IS NULL')
-        .orderBy('u.id', 'ASC')
-        .limit(limit + 1);
-      if (q.role) qb.andWhere('u.role = :role', { role: q.role });
-      if (q.cursor) {
-        const [after] = decodeCursor(q.cursor, ['uuid']);
-        qb.andWhere('u.id > :after', { after });
-      }
-      return toPage(await qb.getMany(), limit, (u) => [u.id], userView);
-    });
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : undefined;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      toPage(
+        await listUsers(tx, { role: q.role, after, limit: limit + 1 }),
+        limit,
+        (u) => [u.id],
+        userView,
+      ),
+    );
   }
 
   get(actor: UserActor, id: string): Promise<UserView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) =>
-      userView(await this.find(em, id)),
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      userView(await this.find(tx, id)),
     );
   }
 
   update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
     if (dto.role) assertRoleFits(actor.tenantKind, dto.role);
     return this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-        const user = await this.find(em, id, true);
+      this.db.tenantTransaction(actor.tenantId, async (tx) => {
+        const user = await this.find(tx, id, { lock: true });
         if (dto.role && user.role === 'admin' && dto.role !== 'admin')
-          await this.assertNotLastAdmin(em, user.id);
-        await this.apply(em, user, {
-          name: dto.name,
-          role: dto.role,
-          away: dto.away,
-          passwordHash,
-        });
-        return userView(user);
+          await this.assertNotLastAdmin(tx, user.id);
+        return userView(
+          await this.apply(tx, user, {
+            name: dto.name,
+            role: dto.role,
+            away: dto.away,
+            passwordHash,
+          }),
+        );
       }),
     );
   }
 
   remove(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const user = await this.find(em, id, true);
-      if (user.role === 'admin') await this.assertNotLastAdmin(em, user.id);
-      await em.update(User, { id: user.id }, { deletedAt: () => 'now()' });
-      await this.auth.revokeSessions(em, user.id);
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const user = await this.find(tx, id, { lock: true });
+      if (user.role === 'admin') await this.assertNotLastAdmin(tx, user.id);
+      await softDeleteUser(tx, user.id);
+      await this.auth.revokeSessions(tx, user.id);
     });
   }
 
   me(actor: UserActor): Promise<{ user: UserView; tenant: TenantView }> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => ({
-      user: userView(await this.find(em, actor.userId)),
-      tenant: tenantView(await em.findOneOrFail(Tenant, { where: { id: actor.tenantId } })),
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => ({
+      user: userView(await this.find(tx, actor.userId)),
+      tenant: tenantView(await this.ownTenant(tx)),
     }));
+  }
+
+  /** The caller's tenant (for an API key, which is no person). */
+  tenant(tenantId: string): Promise<TenantView> {
+    return this.db.tenantTransaction(tenantId, async (tx) => tenantView(await this.ownTenant(tx)));
   }
 
   /**
@@ -156,13 +159,23 @@ export class UsersService {
       await this.throttle.reserveAccount(account);
     }
     const result = await this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-        const user = await this.find(em, actor.userId, true);
-        if (passwordHash && !(await verifyPassword(user.passwordHash, dto.currentPassword!))) {
+      this.db.tenantTransaction(actor.tenantId, async (tx) => {
+        const current = await this.find(tx, actor.userId, { lock: true });
+        if (passwordHash && !(await verifyPassword(current.password_hash, dto.currentPassword!))) {
           throw new AppError('invalid_credentials', 'The current password is wrong.');
         }
-        await this.apply(em, user, { name: dto.name, away: dto.away, passwordHash });
-        const tokens = passwordHash ? await this.tokens.issue(em, user) : undefined;
+        const user = await this.apply(tx, current, {
+          name: dto.name,
+          away: dto.away,
+          passwordHash,
+        });
+        const tokens = passwordHash
+          ? await this.tokens.issue(tx, {
+              id: user.id,
+              role: user.role,
+              tokenVersion: user.token_version,
+            })
+          : undefined;
         return { user: userView(user), ...(tokens ? { tokens } : {}) };
       }),
     );
@@ -177,12 +190,13 @@ export class UsersService {
     return work(password === undefined ? undefined : await hashPassword(password));
   }
 
+  /** Applies a change to a (locked) person; answers the person as stored afterwards. */
   private async apply(
-    em: EntityManager,
-    user: User,
+    tx: TenantTx,
+    user: UserRow,
     change: { name?: string; role?: Role; away?: boolean; passwordHash?: string },
-  ): Promise<void> {
-    const patch: Partial<User> = {};
+  ): Promise<UserRow> {
+    const patch: UserPatch = {};
     if (change.name !== undefined) patch.name = change.name.trim();
     if (change.role !== undefined) patch.role = change.role;
     if (change.away !== undefined) patch.away = change.away;
@@ -190,33 +204,31 @@ export class UsersService {
       patch.passwordHash = change.passwordHash;
       patch.passwordChangedAt = new Date();
       // Tokens issued before now stop working, even those from this same second.
-      patch.tokenVersion = user.tokenVersion + 1;
+      patch.tokenVersion = user.token_version + 1;
     }
-    if (Object.keys(patch).length === 0) return;
-    patch.updatedAt = new Date();
-    await em.update(User, { id: user.id }, patch);
-    Object.assign(user, patch);
+    if (Object.keys(patch).length === 0) return user;
+    const updated = await updateUser(tx, user.id, patch);
     // A new password ends every session the old one opened.
-    if (change.passwordHash !== undefined) await this.auth.revokeSessions(em, user.id);
+    if (change.passwordHash !== undefined) await this.auth.revokeSessions(tx, user.id);
+    return updated;
   }
 
-  private async find(em: EntityManager, id: string, lock = false): Promise<User> {
-    const qb = em
-      .createQueryBuilder(User, 'u')
-      .where('u.id = :id AND u.deleted_at IS NULL', { id });
-    if (lock) qb.setLock('pessimistic_write');
-    const user = await qb.getOne();
+  private async find(tx: TenantTx, id: string, options: { lock?: boolean } = {}): Promise<UserRow> {
+    const user = await findUser(tx, id, options);
     if (!user) throw notFound('User');
     return user;
   }
 
-  private async assertNotLastAdmin(em: EntityManager, exceptId: string): Promise<void> {
+  private async ownTenant(tx: TenantTx): Promise<TenantRow> {
+    const tenant = await findOwnTenant(tx);
+    // The caller's own tenant exists while its token does (as findOneOrFail assumed).
+    if (!tenant) throw new Error(`tenant ${tx.tenantId} not found`);
+    return tenant;
+  }
+
+  private async assertNotLastAdmin(tx: TenantTx, exceptId: string): Promise<void> {
     // Lock the admins so two concurrent demotions cannot both pass.
-    const admins = await em
-      .createQueryBuilder(User, 'u')
-      .setLock('pessimistic_write')
-      .where('u.role = :role AND u.deleted_at IS NULL', { role: 'admin' })
-      .getMany();
-    if (!admins.some((a) => a.id !== exceptId)) throw new AppError('last_admin');
+    const admins = await lockAdminIds(tx);
+    if (!admins.some((id) => id !== exceptId)) throw new AppError('last_admin');
   }
 }

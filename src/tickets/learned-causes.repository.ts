@@ -1,7 +1,7 @@
 /** What a tenant has learned about each lock model: confirmed causes, counted (the diagnosis's priors). */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { table } from '../database/table.js';
-import type { CauseCode } from '../diagnostics/engine/index.js';
+import type { CauseCode } from '../diagnostics/index.js';
 
 export const LEARNED_CAUSES = table('learned_causes', {
   tenant_id: 'uuid',

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiValidation } from '../common/api-docs.js';
 import type { SlaTarget } from './desk-settings.js';
 import { DeskSettingsDto, SlaPoliciesDto } from './dto/settings.dto.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { isAssignableMember } from '../tenancy/members.repository.js';
+import { isAssignableMember } from '../tenancy/index.js';
 import {
   type DeskSettings,
   loadDeskSettings,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
+import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
 import { stepsOf } from './ticket-steps.repository.js';
 import {

@@ -1,57 +1,44 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { startIntervalJob } from '../common/interval-job.js';
-import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
-import { tenantIds } from '../database/tenants.repository.js';
+import { ScheduledJob, type ScheduledRound } from '../common/scheduler/scheduled-job.js';
+import { dueProactiveTenants, dueSlaBreachTenants } from '../database/tenants.repository.js';
 import { ProactiveTicketsJob } from './jobs/proactive-tickets.job.js';
 import { SlaBreachJob } from './jobs/sla-breach.job.js';
 
 export interface JobReport {
+  /** Customers visited: those with breaches or proactive tickets due. */
   tenants: number;
   breached: number;
   proactive: number;
 }
 
 /**
- * Starts the tickets module's scheduled work (one interval, as before): for each customer
- * tenant, the SLA breach job then the proactive-tickets job. Each job is safe on every
- * instance at once (see the job classes).
+ * The tickets module's scheduled work (one job, JOBS_INTERVAL_SECONDS, started by the job
+ * scheduler): for each customer with work due, the SLA breach job then the proactive-tickets
+ * job. Each job is safe on every instance at once (see the job classes).
  */
 @Injectable()
-export class TicketJobsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('TicketJobs');
-  private stop: () => void = () => undefined;
-
+@ScheduledJob({ name: 'ticket jobs', context: 'TicketJobs', seconds: (c) => c.jobsIntervalSeconds })
+export class TicketJobsService implements ScheduledRound {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly breaches: SlaBreachJob,
     private readonly proactive: ProactiveTicketsJob,
-    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = startIntervalJob(this.config.jobsIntervalSeconds, this.logger, 'ticket jobs', () =>
-      this.runOnce(),
-    );
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
+  round(): Promise<JobReport> {
+    return this.runOnce();
   }
 
   async runOnce(now = new Date()): Promise<JobReport> {
-    const tenants = await tenantIds(this.ds, 'customer');
+    const late = new Set(await dueSlaBreachTenants(this.ds, now));
+    const maintenance = new Set(await dueProactiveTenants(this.ds));
+    const tenants = [...new Set([...late, ...maintenance])].sort();
     const report: JobReport = { tenants: tenants.length, breached: 0, proactive: 0 };
     for (const id of tenants) {
-      report.breached += await this.breaches.markBreaches(id, now);
-      report.proactive += await this.proactive.openProactive(id);
+      if (late.has(id)) report.breached += await this.breaches.markBreaches(id, now);
+      if (maintenance.has(id)) report.proactive += await this.proactive.openProactive(id);
     }
     return report;
   }

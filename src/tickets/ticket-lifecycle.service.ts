@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, UserActor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/index.js';
 import { AppError } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { lockFacts } from '../devices/lock-facts.repository.js';
-import type { CauseCode } from '../diagnostics/engine/index.js';
+import { lockFacts } from '../devices/index.js';
+import type { CauseCode } from '../diagnostics/index.js';
 import { loadDeskSettings } from './desk-settings.js';
 import type { ResolveDto, TicketView } from './dto/tickets.dto.js';
 import { recordConfirmedCause } from './learned-causes.repository.js';

@@ -1,8 +1,8 @@
 /** Troubleshooting on a ticket: step outcomes, answers to the diagnosis's questions, the diagnosis history. */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
-import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
-import type { StepCode, StepOutcome, SymptomCode } from '../diagnostics/engine/index.js';
+import type { DiagnosisResponseDto } from '../diagnostics/index.js';
+import type { StepCode, StepOutcome, SymptomCode } from '../diagnostics/index.js';
 
 export const TICKET_STEPS = table('ticket_steps', {
   tenant_id: 'uuid',

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { uuidv7 } from '../common/ids.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { DiagnosticsService } from '../diagnostics/diagnostics.service.js';
-import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
+import { DiagnosticsService } from '../diagnostics/index.js';
+import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { RecordAnswersDto, RecordStepDto, TicketView } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';

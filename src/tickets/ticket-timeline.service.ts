@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, UserActor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/index.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import type { TicketEventView } from './dto/tickets.dto.js';

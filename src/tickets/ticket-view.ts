@@ -1,5 +1,5 @@
 /** Pure helpers shared by the ticket services: the answer shape, who did it, who is staff. */
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/index.js';
 import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
 import type { TicketRow } from './tickets.repository.js';
 import type { StepRow } from './ticket-steps.repository.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, UserActor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/index.js';
 import { notFound } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import type { CauseCode } from '../diagnostics/engine/index.js';
+import type { CauseCode } from '../diagnostics/index.js';
 import type { TicketView } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';

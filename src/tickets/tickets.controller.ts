@@ -9,8 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { UserActor } from '../auth/actor.js';
-import { CurrentUser, Roles, CustomerOnly } from '../auth/decorators.js';
+import type { UserActor } from '../auth/index.js';
+import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { parseIfMatch, withEtag } from '../common/etag.js';
 import { IdParam } from '../common/id-param.js';

@@ -2,10 +2,10 @@
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
 import { outboxInsert } from '../common/outbox/outbox.repository.js';
-import { lockAlertsSql } from '../devices/lock-facts.repository.js';
-import { availableAgentsSql } from '../tenancy/members.repository.js';
-import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
-import type { CauseCode, SymptomCode } from '../diagnostics/engine/index.js';
+import { lockAlertsSql } from '../devices/index.js';
+import { availableAgentsSql } from '../tenancy/index.js';
+import type { DiagnosisResponseDto } from '../diagnostics/index.js';
+import type { CauseCode, SymptomCode } from '../diagnostics/index.js';
 import type { Priority, TicketStatus } from './ticket-state.util.js';
 
 export const TICKETS = table('tickets', {

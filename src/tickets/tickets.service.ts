@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { UserActor } from '../auth/actor.js';
+import type { UserActor } from '../auth/index.js';
 import { notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { websearchText } from '../common/search.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { lockFacts } from '../devices/lock-facts.repository.js';
-import { DiagnosticsService } from '../diagnostics/diagnostics.service.js';
-import type { DiagnosisResponseDto } from '../diagnostics/dto/diagnosis.dto.js';
-import type { SymptomCode } from '../diagnostics/engine/index.js';
+import { lockFacts } from '../devices/index.js';
+import { DiagnosticsService } from '../diagnostics/index.js';
+import type { DiagnosisResponseDto } from '../diagnostics/index.js';
+import type { SymptomCode } from '../diagnostics/index.js';
 import { loadDeskSettings, loadSlaTarget } from './desk-settings.js';
 import type {
   CreateTicketDto,

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
+import type { AppOptions } from '../../src/app.module.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { ResolvedConfig } from '../../src/config/config.provider.js';
@@ -33,10 +34,17 @@ export function testConfig(
 }
 
 /** The real app (real PostgreSQL, real migrations) on its own database. */
-export async function startTestApp(overrides: Partial<ResolvedConfig> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<ResolvedConfig> = {},
+  options: AppOptions = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db.url, overrides);
-  const app = await createApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const app = await createApp(
+    config,
+    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    options,
+  );
   return {
     app,
     http: request(app.getHttpServer()),

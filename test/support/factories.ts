@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { TenantKind } from '../../src/tenancy/tenant.entity.js';
-import type { Role } from '../../src/tenancy/user.entity.js';
+import type { Role, TenantKind } from '../../src/tenancy/types.js';
+import { at } from '../../src/common/at.js';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -139,7 +139,7 @@ export async function newFleet(
       .send({ devices: rows });
     if (res.status !== 201)
       throw new Error(`import failed: ${res.status} ${JSON.stringify(res.body)}`);
-    (res.body.ids as string[]).forEach((id, i) => devices.push({ id, serial: rows[i].serial }));
+    (res.body.ids as string[]).forEach((id, i) => devices.push({ id, serial: at(rows, i).serial }));
   }
   return {
     property: { id: property.body.id, name: property.body.name },

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { EmailField, NameField, NewPasswordField } from '../../tenancy/dto/fields.js';
-import { TENANT_KINDS, type TenantKind } from '../../tenancy/tenant.entity.js';
-import { TenantView, UserView } from '../../tenancy/views.js';
+import { EmailField, NameField, NewPasswordField } from '../../tenancy/index.js';
+import { TENANT_KINDS, type TenantKind } from '../../tenancy/index.js';
+import { TenantView, UserView } from '../../tenancy/index.js';
 
 export class SignupDto {
   @NameField('Harbor Property Group')

@@ -8,7 +8,6 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, concatMap, of, type Observable, throwError } from 'rxjs';
-import type { Actor } from '../../auth/actor.js';
 import { canonicalJson } from '../canonical-json.js';
 import { AppError } from '../errors.js';
 import {
@@ -20,7 +19,8 @@ import {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-type Req = FastifyRequest & { actor?: Actor; idempotency?: IdempotencyScope };
+/** The part of auth's Actor this kernel needs (common imports no module: see .dependency-cruiser.cjs). */
+type Req = FastifyRequest & { actor?: { tenantId: string }; idempotency?: IdempotencyScope };
 
 /**
  * `Idempotency-Key` on a POST: the same key and body replay the first

@@ -96,7 +96,7 @@ export async function storeAnswer(tx: TenantTx, a: AnswerRow): Promise<boolean> 
  * deleting are skipped, not waited for. Answers how many went.
  */
 export async function purgeExpiredKeys(tx: TenantTx, batch: number): Promise<number> {
-  const [{ n }] = await tx.em.query<{ n: number }[]>(
+  const [{ n }] = await tx.em.query<[{ n: number }]>(
     `WITH d AS (
        DELETE FROM idempotency_keys
         WHERE (tenant_id, key) IN (

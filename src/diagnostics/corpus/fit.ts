@@ -5,11 +5,14 @@
  *
  * - P(symptom | cause): Beta-binomial, the expert value as `symptomStrength` pseudo-cases.
  * - P(step fixes | cause): the expert value as `stepStrength` pseudo-trials; a case's fix step is
- *   a success, a step it reports as tried and not fixed a failure.
+ *   a success, a step it reports as tried and not fixed a failure, and (weighted by
+ *   `implicitFailure`) a step that is neither its fix nor among its accepted first steps.
  * - Text: multinomial naive Bayes over the description's features (text-features.ts), binary
  *   counts, Laplace smoothing, centred per feature; its scale and the hand-written hints' scale
- *   are chosen by cross-validation, as is the posterior temperature (calibration).
- * Priors stay expert: the corpus was sampled to cover every cause, not at real-world rates.
+ *   are chosen by repeated cross-validation, as are the scale of the symptom evidence, the
+ *   flattening of the expert priors and the posterior temperature (calibration).
+ * Priors stay the expert ones, at most flattened (`priorPower`): the corpus was sampled to cover
+ * every cause, not at real-world rates, so its cause counts are never used as priors.
  */
 import {
   CAUSE_CODES,
@@ -26,7 +29,7 @@ import { LIKELIHOOD, STEP_FIX } from '../engine/knowledge.js';
 import { buildModel, type FittedParams, type Model } from '../engine/model.js';
 import { extractFromText } from '../engine/text.js';
 import { textFeatures } from '../engine/text-features.js';
-import { type CorpusCase, sha256 } from './corpus.js';
+import { type CorpusCase, sha256, walkToFix } from './corpus.js';
 
 export interface Hyper {
   symptomStrength: number;
@@ -40,17 +43,34 @@ export interface Hyper {
   minDocs: number;
   /** 0: naive Bayes text weights; above 0: logistic regression with this L2 penalty. */
   l2: number;
+  /** Scale of the symptom evidence. */
+  symptomWeight: number;
+  /** Exponent of the expert base priors (1: as typed, 0: uniform). */
+  priorPower: number;
+  /**
+   * Weight of a case as a failed trial of every step that neither fixed it nor is among its
+   * accepted first steps (the source says those were not the fix): 0 counts reported failures only.
+   */
+  implicitFailure: number;
 }
 
+/**
+ * Where the coordinate search starts (the last chosen setting): a start with the text model
+ * switched on, since from naive Bayes over character n-grams the search would switch the text
+ * off and never reach the logistic regression that makes it useful.
+ */
 export const DEFAULT_HYPER: Hyper = {
-  symptomStrength: 10,
+  symptomStrength: 20,
   stepStrength: 5,
-  textWeight: 0.5,
+  textWeight: 0.25,
   hintWeight: 1,
-  temperature: 1,
-  alpha: 0.5,
+  temperature: 0.7,
+  alpha: 1,
   minDocs: 2,
-  l2: 0,
+  l2: 0.003,
+  symptomWeight: 0.5,
+  priorPower: 0.25,
+  implicitFailure: 1,
 };
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -78,9 +98,19 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     perCause[cause]++;
     for (const s of observedSymptoms(c)) symptomCounts[SYMPTOM_POS[s] * N_CAUSES + cause]++;
     success[STEP_POS[c.fixStep] * N_CAUSES + cause]++;
+    const reported = new Set<number>();
     for (const t of c.input.stepsTried ?? [])
-      if (t.outcome === 'not_fixed' && t.step !== c.fixStep)
+      if (t.outcome === 'not_fixed' && t.step !== c.fixStep) {
         failure[STEP_POS[t.step] * N_CAUSES + cause]++;
+        reported.add(STEP_POS[t.step]);
+      }
+    if (h.implicitFailure > 0) {
+      const accepted = new Set<number>(c.expected.firstSteps.map((s) => STEP_POS[s]));
+      accepted.add(STEP_POS[c.fixStep]);
+      for (let k = 0; k < N_STEPS; k++)
+        if (!accepted.has(k) && !reported.has(k))
+          failure[k * N_CAUSES + cause] += h.implicitFailure;
+    }
     for (const f of textFeatures(c.input.description ?? '')) {
       docFreq.set(f, (docFreq.get(f) ?? 0) + 1);
       let row = featureCounts.get(f);
@@ -117,7 +147,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
   const weights: number[] = [];
   const v = features.length;
   if (h.l2 > 0) {
-    weights.push(...logisticWeights(training, features, h.l2).map(round));
+    for (const w of cachedLogistic(training, features, h)) weights.push(round(w));
   } else {
     for (const f of features) {
       const row = featureCounts.get(f)!;
@@ -140,7 +170,31 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     textWeight: h.textWeight,
     hintWeight: h.hintWeight,
     temperature: h.temperature,
+    symptomWeight: h.symptomWeight,
+    priorPower: h.priorPower,
   };
+}
+
+/**
+ * The regression depends only on the training cases, the features (minDocs) and the penalty, not
+ * on the other hyper-parameters: the search re-fits it once per fold and penalty, not per setting.
+ */
+const LOGISTIC_MEMO = new Map<string, number[]>();
+const LOGISTIC_MEMO_LIMIT = 64;
+
+function cachedLogistic(
+  training: readonly CorpusCase[],
+  features: readonly string[],
+  h: Hyper,
+): number[] {
+  const key = `${h.l2}|${h.minDocs}|${features.length}|${training.map((c) => c.id).join(',')}`;
+  let w = LOGISTIC_MEMO.get(key);
+  if (!w) {
+    w = logisticWeights(training, features, h.l2);
+    if (LOGISTIC_MEMO.size >= LOGISTIC_MEMO_LIMIT) LOGISTIC_MEMO.clear();
+    LOGISTIC_MEMO.set(key, w);
+  }
+  return w;
 }
 
 /**
@@ -191,8 +245,12 @@ export function logisticWeights(
   return out;
 }
 
-/** k folds, stratified by cause, each case's fold fixed by the hash of its id. */
-export function folds(cases: readonly CorpusCase[], k: number): CorpusCase[][] {
+/**
+ * k folds, stratified by cause, each case's fold fixed by the hash of its id (and the repeat's
+ * seed: repeat 0 is the historical split, later repeats reshuffle for repeated k-fold CV).
+ */
+export function folds(cases: readonly CorpusCase[], k: number, seed = 0): CorpusCase[][] {
+  const salt = seed === 0 ? 'fold:' : `fold${seed}:`;
   const out: CorpusCase[][] = Array.from({ length: k }, () => []);
   const byCause = new Map<string, CorpusCase[]>();
   for (const c of cases) {
@@ -204,7 +262,7 @@ export function folds(cases: readonly CorpusCase[], k: number): CorpusCase[][] {
   for (const cause of [...byCause.keys()].sort()) {
     const list = byCause
       .get(cause)!
-      .sort((a, b) => sha256(`fold:${a.id}`).localeCompare(sha256(`fold:${b.id}`)));
+      .sort((a, b) => sha256(salt + a.id).localeCompare(sha256(salt + b.id)));
     list.forEach((c, i) => out[(i + offset) % k].push(c));
     offset += list.length;
   }
@@ -222,51 +280,114 @@ export function logLoss(cases: readonly CorpusCase[], model: Model): number {
   return sum / Math.max(1, cases.length);
 }
 
-/** Cross-validated log-loss of a hyper-parameter setting on the training split. */
-export function crossValidate(parts: readonly CorpusCase[][], h: Hyper): number {
+/**
+ * Cross-validated log-loss of a hyper-parameter setting on the training split, averaged over
+ * every repeat of the k-fold split given (repeated stratified k-fold: less noise than one split).
+ */
+export function crossValidate(repeats: readonly (readonly CorpusCase[][])[], h: Hyper): number {
   let sum = 0;
   let n = 0;
-  parts.forEach((held, i) => {
-    const train = parts.filter((_, j) => j !== i).flat();
-    const model = buildModel(fitParams(train, h));
-    sum += logLoss(held, model) * held.length;
-    n += held.length;
-  });
-  return sum / n;
+  for (const parts of repeats)
+    parts.forEach((held, i) => {
+      const train = parts.filter((_, j) => j !== i).flat();
+      const model = buildModel(fitParams(train, h));
+      sum += logLoss(held, model) * held.length;
+      n += held.length;
+    });
+  return sum / Math.max(1, n);
 }
 
 /**
- * Coordinate search over the hyper-parameters by cross-validated log-loss: few enough fits to
- * run in seconds, and deterministic.
+ * Cross-validated cost to fix of a setting (mean minutes of the desk's walk, walkToFix), with the
+ * share of cases whose first step is not an accepted one as a tie-break: what the step table and
+ * the step ordering are judged by.
  */
-export function chooseHyper(
-  parts: readonly CorpusCase[][],
-  progress: (line: string) => void = () => undefined,
+export function crossValidateCost(repeats: readonly (readonly CorpusCase[][])[], h: Hyper): number {
+  let minutes = 0;
+  let missed = 0;
+  let n = 0;
+  for (const parts of repeats)
+    parts.forEach((held, i) => {
+      const model = buildModel(fitParams(parts.filter((_, j) => j !== i).flat(), h));
+      for (const c of held) {
+        minutes += walkToFix(c, model).minutes;
+        const first = diagnose(c.input, model).plan[0]?.step;
+        if (!first || !c.expected.firstSteps.includes(first)) missed++;
+        n++;
+      }
+    });
+  return (minutes + missed * 0.01) / Math.max(1, n);
+}
+
+/** Coordinate search: each key in turn takes the grid value that most lowers the objective. */
+function coordinateSearch(
+  start: Hyper,
+  grid: Partial<Record<keyof Hyper, number[]>>,
+  rounds: number,
+  objective: (h: Hyper) => number,
+  label: string,
+  progress: (line: string) => void,
 ): { hyper: Hyper; loss: number } {
-  const grid: Partial<Record<keyof Hyper, number[]>> = {
-    symptomStrength: [2, 5, 10, 20, 40],
-    stepStrength: [2, 5, 10],
-    textWeight: [0, 0.25, 0.5, 0.75, 1, 1.5],
-    hintWeight: [0, 0.5, 1],
-    alpha: [0.1, 0.3, 1],
-    l2: [0, 0.003, 0.01, 0.03],
-    temperature: [0.7, 0.85, 1, 1.2, 1.5, 2],
-  };
-  let best = { ...DEFAULT_HYPER };
-  let bestLoss = crossValidate(parts, best);
-  for (let round = 0; round < 2; round++) {
+  let best = { ...start };
+  let bestLoss = objective(best);
+  for (let round = 0; round < rounds; round++) {
+    let moved = false;
     for (const [key, values] of Object.entries(grid) as [keyof Hyper, number[]][]) {
       for (const value of values) {
         if (best[key] === value) continue;
         const candidate = { ...best, [key]: value };
-        const loss = crossValidate(parts, candidate);
+        const loss = objective(candidate);
         if (loss < bestLoss - 1e-9) {
           best = candidate;
           bestLoss = loss;
+          moved = true;
         }
       }
-      progress(`  round ${round + 1}, ${key} = ${best[key]}: CV log-loss ${bestLoss.toFixed(4)}`);
+      progress(`  round ${round + 1}, ${key} = ${best[key]}: ${label} ${bestLoss.toFixed(4)}`);
     }
+    if (!moved) break;
   }
   return { hyper: best, loss: bestLoss };
+}
+
+/**
+ * Hyper-parameters by repeated cross-validation, deterministic. The ranking numbers (symptom
+ * table, text model, their weights, priors, temperature) by CV log-loss of the confirmed cause;
+ * then the step table (its prior strength and how much a case speaks against the steps that did
+ * not fix it) by CV cost to fix, since only the plan depends on it.
+ */
+export function chooseHyper(
+  repeats: readonly (readonly CorpusCase[][])[],
+  progress: (line: string) => void = () => undefined,
+): { hyper: Hyper; loss: number; minutes: number } {
+  const ranking = coordinateSearch(
+    DEFAULT_HYPER,
+    {
+      l2: [0, 0.001, 0.003, 0.01, 0.03],
+      alpha: [0.1, 0.3, 1],
+      textWeight: [0, 0.25, 0.35, 0.5, 0.75, 1, 1.5],
+      symptomStrength: [2, 5, 10, 20, 40],
+      symptomWeight: [0.3, 0.4, 0.5, 0.7, 0.85, 1],
+      priorPower: [0, 0.25, 0.5, 0.75, 1],
+      hintWeight: [0, 0.5, 1],
+      temperature: [0.5, 0.6, 0.7, 0.85, 1, 1.2, 1.5, 2],
+    },
+    3,
+    (h) => crossValidate(repeats, h),
+    'CV log-loss',
+    progress,
+  );
+  const steps = coordinateSearch(
+    ranking.hyper,
+    { stepStrength: [2, 5, 10], implicitFailure: [0, 0.25, 0.5, 1] },
+    2,
+    (h) => crossValidateCost(repeats, h),
+    'CV minutes to fix',
+    progress,
+  );
+  return {
+    hyper: steps.hyper,
+    loss: crossValidate(repeats, steps.hyper),
+    minutes: steps.loss,
+  };
 }

@@ -18,13 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
-import {
-  POWER_SOURCES,
-  PROTOCOLS,
-  type PowerSource,
-  type Protocol,
-} from '../../devices/dto/device-models.dto.js';
-import { FIRMWARE_PATTERN } from '../../devices/firmware.js';
+import { POWER_SOURCES, PROTOCOLS, type PowerSource, type Protocol } from '../../devices/index.js';
+import { FIRMWARE_PATTERN } from '../../devices/index.js';
 import {
   CAUSE_CODES,
   type CauseCode,

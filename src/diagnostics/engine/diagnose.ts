@@ -133,6 +133,8 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
 
   // ---- Priors, blended with the tenant's confirmed causes (Dirichlet pseudo-counts) -------
   const prior = priorFor(ctx);
+  if (model.priorPower !== 1)
+    for (let c = 0; c < N_CAUSES; c++) prior[c] = Math.pow(prior[c], model.priorPower);
   let priorTotal = 0;
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c];
   let learnedTotal = 0;
@@ -177,7 +179,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
         if (w > 0.3) evidence[c].push({ w, text: SYMPTOM_EVIDENCE[s] });
         else if (w < -1.5) evidence[c].push({ w: w / 2, text: SYMPTOM_AGAINST[s] });
       }
-      logp[c] += sum;
+      logp[c] += model.symptomWeight === 1 ? sum : model.symptomWeight * sum;
     }
   }
   for (const s of deniedList) {
@@ -185,7 +187,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
       if (ctx.excluded[c]) continue;
       const i = s * N_CAUSES + c;
       // Replace the weak "not mentioned" term by a firm "not there".
-      const w = Math.log(1 - model.likelihood[i]) - model.logAbsent[i];
+      const w = model.symptomWeight * (Math.log(1 - model.likelihood[i]) - model.logAbsent[i]);
       logp[c] += w;
       if (w < -0.7)
         evidence[c].push({ w, text: `answered no: ${SYMPTOMS[SYMPTOM_CODES[s]].label}` });

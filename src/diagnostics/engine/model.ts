@@ -8,25 +8,9 @@ import { N_CAUSES, N_STEPS, N_SYMPTOMS, STEP_CODES, SYMPTOM_CODES } from './code
 import { FITTED } from './fitted-params.js';
 import { describeKnowledge, type Knowledge, LIKELIHOOD, STEP_FIX, SYMPTOMS } from './knowledge.js';
 import { textFeatures } from './text-features.js';
+import type { FittedParams } from './types.js';
 
-export interface FittedParams {
-  /** Names the parameter set in every answer; changes whenever the numbers change. */
-  version: string;
-  fittedAt: string;
-  trainingCases: number;
-  /** P(symptom | cause), leak included, row-major [symptom][cause]. */
-  likelihood: number[];
-  /** P(step fixes | cause), row-major [step][cause]. */
-  stepFix: number[];
-  /** Learned text model: per feature, a centred log-likelihood per cause. */
-  text: { features: string[]; weights: number[] } | null;
-  /** Scale of the text model's log-likelihoods. */
-  textWeight: number;
-  /** Scale of the hand-written phrase hints (text.ts). */
-  hintWeight: number;
-  /** Posterior temperature (calibration): log-probabilities are divided by it. */
-  temperature: number;
-}
+export type { FittedParams } from './types.js';
 
 export interface Model {
   version: string;
@@ -40,9 +24,14 @@ export interface Model {
   /** Per-step rows of stepFix as plain arrays, shared until a diagnosis needs to change one. */
   fixRows: readonly number[][];
   text: Map<string, Float64Array> | null;
+  /** The text model as one table: feature -> offset of its row in textWeights. */
+  textIndex: Map<string, number> | null;
+  textWeights: Float64Array;
   textWeight: number;
   hintWeight: number;
   temperature: number;
+  symptomWeight: number;
+  priorPower: number;
 }
 
 export const EXPERT_VERSION = 'expert-1';
@@ -77,6 +66,7 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
       text!.set(f, Float64Array.from(p.text!.weights.slice(j * N_CAUSES, (j + 1) * N_CAUSES))),
     );
   }
+  const textIndex = p.text ? new Map(p.text.features.map((f, j) => [f, j * N_CAUSES])) : null;
   return {
     version: p.version ?? EXPERT_VERSION,
     likelihood,
@@ -89,20 +79,26 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
       Array.from(stepFix.subarray(k * N_CAUSES, (k + 1) * N_CAUSES)),
     ),
     text,
+    textIndex,
+    textWeights: Float64Array.from(p.text?.weights ?? []),
     textWeight: p.textWeight ?? 0,
     hintWeight: p.hintWeight ?? 1,
     temperature: p.temperature ?? 1,
+    symptomWeight: p.symptomWeight ?? 1,
+    priorPower: p.priorPower ?? 1,
   };
 }
 
 /** The text model's score per cause for a description (0 everywhere without a text model). */
 export function textScores(model: Model, description: string): Float64Array {
   const out = new Float64Array(N_CAUSES);
-  if (!model.text || model.textWeight === 0) return out;
+  const index = model.textIndex;
+  if (!index || model.textWeight === 0) return out;
+  const w = model.textWeights;
   for (const f of textFeatures(description)) {
-    const row = model.text.get(f);
-    if (!row) continue;
-    for (let c = 0; c < N_CAUSES; c++) out[c] += row[c];
+    const at = index.get(f);
+    if (at === undefined) continue;
+    for (let c = 0; c < N_CAUSES; c++) out[c] += w[at + c];
   }
   for (let c = 0; c < N_CAUSES; c++) out[c] *= model.textWeight;
   return out;
@@ -117,7 +113,7 @@ export const DEFAULT_MODEL: Model = FITTED ? buildModel(FITTED) : EXPERT_MODEL;
 export const KNOWLEDGE_IN_USE: Knowledge = describeKnowledge(
   DEFAULT_MODEL.version,
   FITTED
-    ? `single-fault naive Bayes fitted to ${FITTED.trainingCases} real cases (symptom and step tables with expert pseudo-counts, a naive-Bayes text model, calibrated temperature); steps ordered by P(fix)/cost`
+    ? `single-fault naive Bayes fitted to ${FITTED.trainingCases} real cases (symptom and step tables with expert pseudo-counts, a text model over word stems, bigrams and character 4-grams, evidence weights, prior flattening and temperature chosen by repeated cross-validation); steps ordered by P(fix)/cost`
     : 'single-fault naive Bayes with leaky likelihoods (expert tables); steps ordered by P(fix)/cost',
   DEFAULT_MODEL.likelihood,
   DEFAULT_MODEL.stepFix,

@@ -91,55 +91,104 @@ export function orderSteps(
   return orderCompiled(compile(candidates, mass.length), mass, before);
 }
 
+// Scratch buffers shared by every call (the engine is synchronous, so never re-entered while one
+// is in use): no per-call allocation on the hot path. Grown on demand.
+let scratchM = new Float64Array(32);
+let scratchBound = new Float64Array(32);
+let scratchFresh = new Int32Array(32);
+let scratchBlocked = new Int32Array(32);
+let scratchPlaced = new Uint8Array(32);
+
+function ensureScratch(n: number, k: number): void {
+  if (scratchM.length < k) scratchM = new Float64Array(k * 2);
+  if (scratchBound.length < n) {
+    scratchBound = new Float64Array(n * 2);
+    scratchFresh = new Int32Array(n * 2);
+    scratchBlocked = new Int32Array(n * 2);
+    scratchPlaced = new Uint8Array(n * 2);
+  }
+}
+
+/** fixedMass over a typed mass vector (same arithmetic, same order). */
+function fixedMassT(
+  start: readonly number[],
+  idx: readonly number[],
+  val: readonly number[],
+  i: number,
+  m: Float64Array,
+): number {
+  let p = 0;
+  for (let q = start[i], e = start[i + 1]; q < e; q++) p += m[idx[q]] * val[q];
+  return p;
+}
+
+function failT(
+  start: readonly number[],
+  idx: readonly number[],
+  val: readonly number[],
+  i: number,
+  m: Float64Array,
+): void {
+  for (let q = start[i], e = start[i + 1]; q < e; q++) m[idx[q]] *= 1 - val[q];
+}
+
 export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Precedence): number[] {
   const n = s.cost.length;
-  const m = copyOf(mass);
+  const k = mass.length;
+  ensureScratch(n, k);
+  const { start, idx, val, cost } = s;
+  const m = scratchM;
+  for (let j = 0; j < k; j++) m[j] = mass[j];
   // blocked[i]: prerequisites of i not yet placed.
-  const blocked = filled(n, 0);
-  if (before) for (let i = 0; i < n; i++) blocked[i] = before[i]?.length ?? 0;
-  // Lazy greedy: a step's ratio can only fall as earlier steps fail (mass only shrinks), so a
-  // stale ratio is an upper bound; only the front-runner needs recomputing each round.
-  const bound: number[] = [];
-  const fresh = filled(n, -1);
-  for (let i = 0; i < n; i++) bound.push(fixedMass(s, i, m) / s.cost[i]);
-  // Unplaced candidates, kept in index order so that ties go to the lower index.
-  const open: number[] = [];
-  for (let i = 0; i < n; i++) open.push(i);
+  const blocked = scratchBlocked;
+  const placed = scratchPlaced;
+  const bound = scratchBound;
+  const fresh = scratchFresh;
+  let anyBlocked = false;
+  for (let i = 0; i < n; i++) {
+    const b = before ? (before[i]?.length ?? 0) : 0;
+    blocked[i] = b;
+    if (b !== 0) anyBlocked = true;
+    placed[i] = 0;
+    fresh[i] = -1;
+    // Lazy greedy: a step's ratio can only fall as earlier steps fail (mass only shrinks), so a
+    // stale ratio is an upper bound; only the front-runner needs recomputing each round.
+    bound[i] = fixedMassT(start, idx, val, i, m) / cost[i];
+  }
   const order: number[] = [];
   for (let round = 0; round < n; round++) {
-    let at: number;
+    let best: number;
     for (;;) {
-      at = -1;
+      // Unplaced candidates scanned in index order, so that ties go to the lower index.
+      best = -1;
       let top = -1;
-      for (let p = 0; p < open.length; p++) {
-        const i = open[p];
-        if (blocked[i] !== 0) continue;
+      for (let i = 0; i < n; i++) {
+        if (placed[i] !== 0 || blocked[i] !== 0) continue;
         // Strictly greater wins; ties keep the lower index (scanned first).
         if (bound[i] > top + 1e-15) {
           top = bound[i];
-          at = p;
+          best = i;
         }
       }
-      if (at < 0) break;
-      const i = open[at];
-      if (fresh[i] === round) break;
-      bound[i] = fixedMass(s, i, m) / s.cost[i];
-      fresh[i] = round;
+      if (best < 0) break;
+      if (fresh[best] === round) break;
+      bound[best] = fixedMassT(start, idx, val, best, m) / cost[best];
+      fresh[best] = round;
     }
-    if (at < 0) {
+    if (best < 0) {
       // Only reachable with cyclic constraints; place the rest in index order.
-      order.push(...open);
+      for (let i = 0; i < n; i++) if (placed[i] === 0) order.push(i);
       break;
     }
-    const best = open[at];
-    open.splice(at, 1);
+    placed[best] = 1;
     order.push(best);
-    fail(s, best, m);
-    if (before) {
-      for (const i of open) if (blocked[i] > 0 && before[i].includes(best)) blocked[i]--;
+    failT(start, idx, val, best, m);
+    if (anyBlocked) {
+      for (let i = 0; i < n; i++)
+        if (placed[i] === 0 && blocked[i] > 0 && before![i].includes(best)) blocked[i]--;
     }
   }
-  polish(order, s, mass, before);
+  polish(order, s, mass, anyBlocked ? before : undefined);
   return order;
 }
 
@@ -152,28 +201,38 @@ function polish(
 ): void {
   const n = order.length;
   if (n < 2) return;
-  const m = filled(mass.length, 0);
+  const { start, idx, val, cost } = s;
+  const k = mass.length;
+  const m = scratchM;
   for (let pass = 0; pass < n; pass++) {
     let swapped = false;
-    for (let j = 0; j < mass.length; j++) m[j] = mass[j]!;
-    let total = sum(m);
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      m[j] = mass[j];
+      total += m[j];
+    }
     for (let pos = 0; pos + 1 < n; pos++) {
       const a = order[pos];
       const b = order[pos + 1];
+      const fa = fixedMassT(start, idx, val, a, m);
+      let first = a;
+      let ff = fa;
       if (!(before?.[b]?.includes(a) ?? false)) {
-        const afterA = total - fixedMass(s, a, m);
-        const afterB = total - fixedMass(s, b, m);
-        const ab = s.cost[a] * total + s.cost[b] * afterA;
-        const ba = s.cost[b] * total + s.cost[a] * afterB;
+        const fb = fixedMassT(start, idx, val, b, m);
+        const afterA = total - fa;
+        const afterB = total - fb;
+        const ab = cost[a] * total + cost[b] * afterA;
+        const ba = cost[b] * total + cost[a] * afterB;
         if (ba < ab - 1e-12) {
           order[pos] = b;
           order[pos + 1] = a;
           swapped = true;
+          first = b;
+          ff = fb;
         }
       }
-      const first = order[pos];
-      total -= fixedMass(s, first, m);
-      fail(s, first, m);
+      total -= ff;
+      failT(start, idx, val, first, m);
     }
     if (!swapped) break;
   }

@@ -112,6 +112,8 @@ const STOP = new Set([
 
 /** Negation scope ends at punctuation or after this many words. */
 const NEGATION_SPAN = 3;
+/** Length of the character n-grams taken inside each word (robust to typos and word forms). */
+const CHAR_GRAM = 4;
 
 function stem(w: string): string {
   if (w.length <= 4) return w;
@@ -131,7 +133,11 @@ function stem(w: string): string {
   return w;
 }
 
-/** Unique features of a text: stems (negated ones prefixed `not_`) and adjacent-stem bigrams. */
+/**
+ * Unique features of a text: stems (negated ones prefixed `not_`), adjacent-stem bigrams, and the
+ * character 4-grams of each word with its boundaries (`#<bat`, `#tery`, `#ery>`; negated ones
+ * `#!<ba`...), which let "battry" and "batteries" share evidence with "battery".
+ */
 export function textFeatures(text: string): string[] {
   const out = new Set<string>();
   const clauses = text
@@ -149,9 +155,13 @@ export function textFeatures(text: string): string[] {
         continue;
       }
       if (STOP.has(raw) || /^\d+$/.test(raw)) continue;
-      const token = negate > 0 ? `not_${stem(raw)}` : stem(raw);
-      if (negate > 0) negate--;
+      const negated = negate > 0;
+      const token = negated ? `not_${stem(raw)}` : stem(raw);
+      if (negated) negate--;
       out.add(token);
+      const word = `${negated ? '!' : ''}<${raw}>`;
+      for (let i = 0; i + CHAR_GRAM <= word.length; i++)
+        out.add(`#${word.slice(i, i + CHAR_GRAM)}`);
       if (prev !== '') out.add(`${prev} ${token}`);
       prev = token;
     }

@@ -214,21 +214,35 @@ function indexAnchors(rules: readonly { anchors: string[] | null }[]): {
   return { byAnchor, always };
 }
 
+/** Rules a word may start a match of (its 1..PREFIX_LEN-letter prefixes looked up), per index. */
+type AnchorIndex = ReturnType<typeof indexAnchors>;
+const WORD_RULES = new WeakMap<AnchorIndex, Map<string, readonly number[]>>();
+/** Distinct words remembered per index; past this the memo starts afresh (bounded memory). */
+const WORD_MEMO_LIMIT = 20_000;
+const NO_RULES: readonly number[] = [];
+
+function rulesOfWord(w: string, index: AnchorIndex): readonly number[] {
+  let memo = WORD_RULES.get(index);
+  if (!memo) WORD_RULES.set(index, (memo = new Map<string, readonly number[]>()));
+  let list = memo.get(w);
+  if (list !== undefined) return list;
+  let found: number[] | null = null;
+  const top = Math.min(PREFIX_LEN, w.length);
+  for (let len = 1; len <= top; len++) {
+    const hit = index.byAnchor.get(w.slice(0, len));
+    if (hit) (found ??= []).push(...hit);
+  }
+  list = found ?? NO_RULES;
+  if (memo.size >= WORD_MEMO_LIMIT) memo.clear();
+  memo.set(w, list);
+  return list;
+}
+
 /** Which rules may match this text: a flag per rule. */
-function candidates(
-  words: readonly string[],
-  index: ReturnType<typeof indexAnchors>,
-  n: number,
-): Uint8Array {
+function candidates(words: readonly string[], index: AnchorIndex, n: number): Uint8Array {
   const on = new Uint8Array(n);
   for (const i of index.always) on[i] = 1;
-  for (const w of words) {
-    const top = Math.min(PREFIX_LEN, w.length);
-    for (let len = 1; len <= top; len++) {
-      const list = index.byAnchor.get(w.slice(0, len));
-      if (list) for (const i of list) on[i] = 1;
-    }
-  }
+  for (const w of words) for (const i of rulesOfWord(w, index)) on[i] = 1;
   return on;
 }
 

@@ -121,3 +121,27 @@ export interface DiagnosisResult {
   /** The parameter set that ranked and planned: `expert-1`, or the version of a fit. */
   modelVersion: string;
 }
+
+/** The engine's numbers as `npm run diagnosis:fit` writes them (fitted-params.ts); see model.ts. */
+export interface FittedParams {
+  /** Names the parameter set in every answer; changes whenever the numbers change. */
+  version: string;
+  fittedAt: string;
+  trainingCases: number;
+  /** P(symptom | cause), leak included, row-major [symptom][cause]. */
+  likelihood: number[];
+  /** P(step fixes | cause), row-major [step][cause]. */
+  stepFix: number[];
+  /** Learned text model: per feature, a centred log-likelihood per cause. */
+  text: { features: string[]; weights: number[] } | null;
+  /** Scale of the text model's log-likelihoods. */
+  textWeight: number;
+  /** Scale of the hand-written phrase hints (text.ts). */
+  hintWeight: number;
+  /** Posterior temperature (calibration): log-probabilities are divided by it. */
+  temperature: number;
+  /** Scale of the symptom evidence (naive Bayes over-counts correlated symptoms); 1 if absent. */
+  symptomWeight?: number;
+  /** Exponent of the base priors (1: as typed, 0: uniform); 1 if absent. */
+  priorPower?: number;
+}

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
-import { CAUSE_CODES, type CauseCode } from '../../diagnostics/engine/index.js';
+import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
 
 export const TARGETS = ['locksmith', 'manufacturer'] as const;
 export type Target = (typeof TARGETS)[number];

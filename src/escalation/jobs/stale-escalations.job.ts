@@ -1,27 +1,26 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { startIntervalJob } from '../../common/interval-job.js';
+import { ScheduledJob, type ScheduledRound } from '../../common/scheduler/scheduled-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
-import { tenantIds } from '../../database/tenants.repository.js';
+import { dueStaleEscalationTenants } from '../../database/tenants.repository.js';
 import { EscalationService } from '../escalation.service.js';
 
 /**
- * Re-routes escalations no partner claimed in time. Its own interval job
+ * Re-routes escalations no partner claimed in time. Its own scheduled job
  * (JOBS_INTERVAL_SECONDS): it shares no loop with webhook delivery, so a
  * slow receiver never delays it, and one customer's failure does not stop
- * the others. Safe on every instance (the rows are taken with SKIP LOCKED).
+ * the others. It visits only customers with stale escalations. Safe on every
+ * instance (the rows are taken with SKIP LOCKED).
  */
 @Injectable()
-export class StaleEscalationsJob implements OnApplicationBootstrap, OnApplicationShutdown {
+@ScheduledJob({
+  name: 'stale escalations',
+  context: 'EscalationJobs',
+  seconds: (c) => c.jobsIntervalSeconds,
+})
+export class StaleEscalationsJob implements ScheduledRound {
   private readonly logger = new Logger('EscalationJobs');
-  private stop: () => void = () => undefined;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -29,21 +28,15 @@ export class StaleEscalationsJob implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = startIntervalJob(
-      this.config.jobsIntervalSeconds,
-      this.logger,
-      'stale escalations',
-      () => this.runOnce(),
-    );
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
+  round(): Promise<object> {
+    return this.runOnce();
   }
 
   async runOnce(): Promise<{ rerouted: number; failed: number }> {
-    const customers = await tenantIds(this.ds, 'customer');
+    const customers = await dueStaleEscalationTenants(this.ds, {
+      urgentMinutes: this.config.escalationClaimMinutesUrgent,
+      normalMinutes: this.config.escalationClaimMinutes,
+    });
     const report = { rerouted: 0, failed: 0 };
     for (const id of customers) {
       try {

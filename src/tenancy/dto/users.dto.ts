@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { Omittable, Trim } from '../../common/validators.js';
-import { ROLES, type Role } from '../user.entity.js';
-import { UserView } from '../views.js';
+import { ROLES, type Role } from '../types.js';
+import { UserView } from './views.dto.js';
 import { EmailField, NameField, NewPasswordField } from './fields.js';
 
 export class CreateUserDto {

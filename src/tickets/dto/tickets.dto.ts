@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
-import { AnswerDto, DiagnosisResponseDto } from '../../diagnostics/dto/diagnosis.dto.js';
+import { AnswerDto, DiagnosisResponseDto } from '../../diagnostics/index.js';
 import {
   CAUSE_CODES,
   type CauseCode,
@@ -26,7 +26,7 @@ import {
   type StepOutcome,
   SYMPTOM_CODES,
   type SymptomCode,
-} from '../../diagnostics/engine/index.js';
+} from '../../diagnostics/index.js';
 import {
   PRIORITIES,
   type Priority,

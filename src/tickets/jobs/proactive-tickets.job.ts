@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '../../database/pg-errors.js';
 import { TenantDb } from '../../database/tenant-db.service.js';
-import type { SymptomCode } from '../../diagnostics/engine/index.js';
+import type { SymptomCode } from '../../diagnostics/index.js';
 import { loadDeskSettings } from '../desk-settings.js';
 import { type ProactiveCandidate, proactiveCandidates } from '../tickets.repository.js';
 import { TicketsService } from '../tickets.service.js';

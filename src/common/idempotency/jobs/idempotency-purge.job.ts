@@ -1,16 +1,9 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type ResolvedConfig } from '../../../config/config.provider.js';
 import { TenantDb } from '../../../database/tenant-db.service.js';
-import { tenantIds } from '../../../database/tenants.repository.js';
-import { startIntervalJob } from '../../interval-job.js';
+import { dueIdempotencyPurgeTenants } from '../../../database/tenants.repository.js';
+import { ScheduledJob, type ScheduledRound } from '../../scheduler/scheduled-job.js';
 import { purgeExpiredKeys } from '../idempotency.repository.js';
 
 /** Rows purged per tenant and statement. */
@@ -21,36 +14,28 @@ const PURGE_BATCH = 1000;
  * Safe on every instance at once: rows another instance is deleting are skipped, not waited for.
  */
 @Injectable()
-export class IdempotencyPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Idempotency');
-  private stop: () => void = () => undefined;
-
+@ScheduledJob({
+  name: 'idempotency purge',
+  context: 'Idempotency',
+  seconds: (c) => c.idempotencyPurgeIntervalSeconds,
+})
+export class IdempotencyPurgeJob implements ScheduledRound {
   constructor(
     private readonly db: TenantDb,
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.stop = startIntervalJob(
-      this.config.idempotencyPurgeIntervalSeconds,
-      this.logger,
-      'idempotency purge',
-      async () => ({ purged: await this.purgeExpired() }),
-    );
-  }
-
-  onApplicationShutdown(): void {
-    this.stop();
+  async round(): Promise<{ purged: number }> {
+    return { purged: await this.purgeExpired() };
   }
 
   /**
-   * Deletes expired keys, tenant by tenant (row-level security: the runtime
-   * role sees one tenant at a time). Answers how many went.
+   * Deletes expired keys, tenant by tenant (row-level security: the runtime role sees one tenant
+   * at a time), visiting only tenants that have some. Answers how many went.
    */
   async purgeExpired(): Promise<number> {
     let purged = 0;
-    for (const id of await tenantIds(this.ds)) {
+    for (const id of await dueIdempotencyPurgeTenants(this.ds)) {
       for (;;) {
         const n = await this.db.tenantTransaction(id, (tx) => purgeExpiredKeys(tx, PURGE_BATCH));
         purged += n;

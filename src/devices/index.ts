@@ -1,0 +1,15 @@
+/**
+ * The public surface of the devices module: what other modules may import from it (the other one
+ * is devices.module.ts). Everything else in src/devices/ is private; see .dependency-cruiser.cjs.
+ */
+export { DevicesService } from './devices.service.js';
+export {
+  POWER_SOURCES,
+  type PowerSource,
+  PROTOCOLS,
+  type Protocol,
+} from './dto/device-models.dto.js';
+export { FIRMWARE_PATTERN } from './firmware.js';
+export { readDeviceHealth } from './health.js';
+export { type ModelRow, matchCatalogModel, modelOfDevice } from './device-models.repository.js';
+export { lockAlertsSql, lockFacts } from './lock-facts.repository.js';

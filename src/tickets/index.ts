@@ -1,0 +1,9 @@
+/**
+ * The public surface of the tickets module: what other modules may import from it (the other one
+ * is tickets.module.ts). Everything else in src/tickets/ is private; see .dependency-cruiser.cjs.
+ */
+export { TicketView } from './dto/tickets.dto.js';
+export { ticketNumber } from './ticket-state.util.js';
+export { TicketsForEscalation } from './tickets-for-escalation.service.js';
+export { type EscalatedTicket } from './tickets-for-escalation.service.js';
+export { learnedCounts } from './learned-causes.repository.js';
