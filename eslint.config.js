@@ -40,14 +40,13 @@ export default tseslint.config(
     },
   },
   {
-    // House rule: SQL lives only in *.repository.ts files and migrations. `warn` while the modules
-    // move their SQL into repositories; the lead turns it to `error` once they have landed.
+    // House rule: SQL lives only in *.repository.ts files and migrations.
     files: ['**/*.ts'],
     rules: {
       'no-restricted-syntax': [
-        'warn',
+        'error',
         {
-          selector: "CallExpression[callee.property.name='query']",
+          selector: 'CallExpression[callee.property.name=/^(query|createQueryBuilder)$/]',
           message:
             'SQL lives only in *.repository.ts files (and migrations): call a repository function.',
         },

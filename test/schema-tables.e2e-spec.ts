@@ -11,7 +11,7 @@ import { declaredTables } from '../src/database/table.js';
 import { createTestDatabase, ownerClient } from './support/database.js';
 
 /** Tables no repository declares yet (the data layer is being moved table by table; shrink this). */
-const NOT_YET_DECLARED = new Set<string>(['escalations', 'partner_links', 'partner_profiles']);
+const NOT_YET_DECLARED = new Set<string>();
 /** The migrator's own bookkeeping. */
 const NOT_OURS = new Set(['typeorm_migrations']);
 

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { AppError } from '../common/errors.js';
-import { scopeToTenant, TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb } from '../database/tenant-db.service.js';
 import { findOwnTenant } from '../tenancy/index.js';
 import type { ApiKeyActor } from './actor.js';
 import { findApiKeyByHash, touchApiKey } from './api-keys.repository.js';
@@ -39,11 +39,11 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
   async validate(key: string): Promise<ApiKeyActor> {
     if (key.length > 200) throw new AppError('invalid_api_key');
     const keyHash = hashSecret(key);
-    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em) => {
+    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em, enter) => {
       const found = await findApiKeyByHash(em, keyHash);
       if (!found || found.revoked_at !== null) return undefined;
-      await scopeToTenant(em, found.tenant_id);
-      const tx = { em, tenantId: found.tenant_id };
+      // From here the lookup transaction is the key's tenant's (row-level security scopes it).
+      const tx = await enter(found.tenant_id);
       const tenant = await findOwnTenant(tx);
       if (!tenant) return undefined;
       await touchApiKey(tx, found.id);

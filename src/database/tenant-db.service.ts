@@ -50,9 +50,10 @@ export async function withTransactionRetry<T>(
 /**
  * Scopes the caller's transaction to a tenant for row-level security: the
  * first statement of every tenant transaction, and the switch made by work
- * that crosses tenants on purpose (API-key lookup, escalations).
+ * that crosses tenants on purpose (an API-key lookup, `asTenant`). Not exported:
+ * the tenant of a transaction never changes implicitly.
  */
-export async function scopeToTenant(em: EntityManager, tenantId: string): Promise<void> {
+async function scopeToTenant(em: EntityManager, tenantId: string): Promise<void> {
   if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
     // Missing context fails loudly instead of running an unscoped query.
     throw new MissingTenantError(`a tenant scope needs a tenant id, got ${String(tenantId)}`);
@@ -112,17 +113,21 @@ export class TenantDb {
   /**
    * A transaction with no tenant but one lookup setting (a login email, a
    * secret's hash) that the lookup policies accept. Used only to find which
-   * tenant a credential belongs to.
+   * tenant a credential belongs to; once found, `enterTenant(tenantId)` scopes the
+   * rest of this transaction to it (an API key's own tenant) and hands out its `TenantTx`.
    */
   lookupTransaction<T>(
     setting: 'app.login_email' | 'app.secret_hash',
     value: string,
-    work: (em: EntityManager) => Promise<T>,
+    work: (em: EntityManager, enterTenant: (tenantId: string) => Promise<TenantTx>) => Promise<T>,
   ): Promise<T> {
     return withTransactionRetry(() =>
       this.ds.transaction(async (em) => {
         await em.query(`select set_config($1, $2, true)`, [setting, value]);
-        return work(em);
+        return work(em, async (tenantId) => {
+          await scopeToTenant(em, tenantId);
+          return { em, tenantId };
+        });
       }),
     );
   }

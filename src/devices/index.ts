@@ -13,3 +13,4 @@ export { FIRMWARE_PATTERN } from './firmware.js';
 export { readDeviceHealth } from './health.js';
 export { type ModelRow, matchCatalogModel, modelOfDevice } from './device-models.repository.js';
 export { lockAlertsSql, lockFacts } from './lock-facts.repository.js';
+export { type LockSnapshot, lockSnapshot } from './lock-facts.repository.js';

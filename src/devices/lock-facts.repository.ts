@@ -48,3 +48,36 @@ export function lockAlertsSql(p: {
       LEFT JOIN jams j ON j.device_id = d.id
      WHERE d.status = 'active'`;
 }
+
+/** What a work order says about the lock and where it is. */
+export interface LockSnapshot {
+  propertyName: string;
+  address: { postalCode?: string; city?: string } & Record<string, unknown>;
+  unit: string | null;
+  manufacturer: string;
+  model: string;
+  serial: string;
+  /** The firmware the lock last reported, else the one on record. */
+  firmware: string | null;
+}
+
+/**
+ * A lock of `tx`'s tenant with its property and catalog model, for a work order; undefined when
+ * no such lock is visible.
+ */
+export async function lockSnapshot(
+  tx: TenantTx,
+  deviceId: string,
+): Promise<LockSnapshot | undefined> {
+  const [row] = await tx.em.query<LockSnapshot[]>(
+    `SELECT p.name AS "propertyName", p.address, d.unit, m.manufacturer, m.model, d.serial,
+            coalesce(h.firmware_version, d.firmware_version) AS firmware
+       FROM devices d
+       JOIN properties p ON p.tenant_id = d.tenant_id AND p.id = d.property_id
+       JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
+       LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
+      WHERE d.id = $1`,
+    [deviceId],
+  );
+  return row;
+}

@@ -1,5 +1,5 @@
 /** The escalation lifecycle as data, for the 409 that names what may come next. Pure; no framework. */
-import type { EscalationStatus } from './dto.js';
+import type { EscalationStatus } from './dto/escalations.dto.js';
 
 const NEXT: Record<EscalationStatus, readonly EscalationStatus[]> = {
   // Routing (or re-routing: a decline, an unclaimed timeout, an unlink) moves to routed or back to queued.

@@ -11,14 +11,19 @@ import {
   DeclineDto,
   EscalateDto,
   EscalationView,
-  LinkPartnerDto,
   ListEscalationsQueryDto,
-  PartnerProfileDto,
   ResolveEscalationDto,
   ScheduleDto,
-} from './dto.js';
+} from './dto/escalations.dto.js';
+import {
+  LinkPartnerDto,
+  PartnerProfileDto,
+  type PartnerView,
+  type ProfileView,
+} from './dto/partners.dto.js';
 import { EscalationService } from './escalation.service.js';
-import { type PartnerView, PartnersService, type ProfileView } from './partners.service.js';
+import { PartnerQueueService } from './partner-queue.service.js';
+import { PartnersService } from './partners.service.js';
 import { IdParam } from '../common/id-param.js';
 
 const PARTNER_STAFF = ['admin', 'locksmith', 'manufacturer'] as const;
@@ -29,6 +34,7 @@ export class EscalationController {
   constructor(
     private readonly escalations: EscalationService,
     private readonly partners: PartnersService,
+    private readonly queue: PartnerQueueService,
   ) {}
 
   @Post('tickets/:id/escalate')
@@ -148,7 +154,7 @@ export class EscalationController {
     @CurrentUser() actor: UserActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EscalationView | undefined> {
-    const claimed = await this.escalations.claimNext(actor);
+    const claimed = await this.queue.claimNext(actor);
     if (!claimed) void reply.status(204);
     else void reply.status(200);
     return claimed;
@@ -165,7 +171,7 @@ export class EscalationController {
     @CurrentUser() actor: UserActor,
     @IdParam('Escalation') id: string,
   ): Promise<EscalationView> {
-    return this.escalations.claim(actor, id);
+    return this.queue.claim(actor, id);
   }
 
   @Post('escalations/:id/schedule')
@@ -185,7 +191,7 @@ export class EscalationController {
     @IdParam('Escalation') id: string,
     @Body() dto: ScheduleDto,
   ): Promise<EscalationView> {
-    return this.escalations.schedule(actor, id, dto);
+    return this.queue.schedule(actor, id, dto);
   }
 
   @Post('escalations/:id/decline')
@@ -200,7 +206,7 @@ export class EscalationController {
     @IdParam('Escalation') id: string,
     @Body() dto: DeclineDto,
   ): Promise<EscalationView> {
-    return this.escalations.decline(actor, id, dto);
+    return this.queue.decline(actor, id, dto);
   }
 
   @Post('escalations/:id/resolve')
@@ -219,6 +225,6 @@ export class EscalationController {
     @IdParam('Escalation') id: string,
     @Body() dto: ResolveEscalationDto,
   ): Promise<EscalationView> {
-    return this.escalations.resolve(actor, id, dto);
+    return this.queue.resolve(actor, id, dto);
   }
 }

@@ -5,6 +5,7 @@ import { EscalationService } from './escalation.service.js';
 import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
 import { WebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
 import { WebhookTransport } from './outbound/webhook-transport.js';
+import { PartnerQueueService } from './partner-queue.service.js';
 import { PartnersService } from './partners.service.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -17,6 +18,7 @@ import { WebhooksService } from './webhooks.service.js';
     EscalationService,
     StaleEscalationsJob,
     PartnersService,
+    PartnerQueueService,
     WebhookTransport,
     WebhooksService,
     WebhookDelivery,

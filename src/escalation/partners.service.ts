@@ -3,42 +3,30 @@ import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { partnerByHandle } from '../tenancy/index.js';
-import type { LinkPartnerDto, PartnerProfileDto } from './dto.js';
+import type {
+  LinkPartnerDto,
+  PartnerProfileDto,
+  PartnerView,
+  ProfileView,
+} from './dto/partners.dto.js';
 import { EscalationService } from './escalation.service.js';
+import { tenantCards } from '../tenancy/index.js';
+import {
+  deleteLink,
+  findOwnProfile,
+  insertLink,
+  listLinks,
+  type ProfileRow,
+  upsertOwnProfile,
+} from './partners.repository.js';
 
-export interface PartnerView {
-  tenantId: string;
-  name: string;
-  handle: string;
-  kind: 'locksmith' | 'manufacturer';
-  profile: ProfileView | null;
-  linkedAt: string;
-}
-
-export interface ProfileView {
-  postalCodes: string[];
-  cities: string[];
-  manufacturers: string[];
-  capacity: number;
-  emergency: boolean;
-}
-
-interface ProfileRow {
-  postal_codes: string[];
-  cities: string[];
-  manufacturers: string[];
-  capacity: number;
-  emergency: boolean;
-}
-
-const profileView = (p: ProfileRow | null): ProfileView | null =>
-  p && {
-    postalCodes: p.postal_codes,
-    cities: p.cities,
-    manufacturers: p.manufacturers,
-    capacity: p.capacity,
-    emergency: p.emergency,
-  };
+const profileView = (p: ProfileRow): ProfileView => ({
+  postalCodes: p.postal_codes,
+  cities: p.cities,
+  manufacturers: p.manufacturers,
+  capacity: p.capacity,
+  emergency: p.emergency,
+});
 
 @Injectable()
 export class PartnersService {
@@ -50,19 +38,14 @@ export class PartnersService {
   /** A customer links a locksmith or manufacturer company by its public handle. */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const { em } = tx;
       const partner = await partnerByHandle(tx, dto.handle);
       if (!partner)
         throw new AppError(
           'not_a_partner',
           `No locksmith or manufacturer has the handle "${dto.handle}".`,
         );
-      await em.query(
-        `INSERT INTO partner_links (tenant_id, partner_tenant_id, kind) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, partner_tenant_id) DO NOTHING`,
-        [actor.tenantId, partner.id, partner.kind],
-      );
-      return (await this.links(actor.tenantId, partner.id))[0];
+      await insertLink(tx, { partnerTenantId: partner.id, kind: partner.kind });
+      return (await this.links(actor.tenantId, { partnerId: partner.id }))[0];
     });
   }
 
@@ -76,85 +59,65 @@ export class PartnersService {
    * to routing.
    */
   unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const [, count] = await em.query<[unknown[], number]>(
-        `DELETE FROM partner_links WHERE partner_tenant_id = $1`,
-        [partnerTenantId],
-      );
-      if (!count) throw notFound('Partner');
-      await this.escalations.revokePartner(em, actor, partnerTenantId);
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      if (!(await deleteLink(tx, partnerTenantId))) throw notFound('Partner');
+      await this.escalations.revokePartner(tx, actor, partnerTenantId);
     });
   }
 
   profile(actor: UserActor): Promise<ProfileView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const [row] = await em.query<ProfileRow[]>(
-        `SELECT * FROM partner_profiles WHERE tenant_id = $1`,
-        [actor.tenantId],
-      );
-      return (
-        profileView(row ?? null) ?? {
-          postalCodes: [],
-          cities: [],
-          manufacturers: [],
-          capacity: 10,
-          emergency: false,
-        }
-      );
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const row = await findOwnProfile(tx);
+      return row
+        ? profileView(row)
+        : { postalCodes: [], cities: [], manufacturers: [], capacity: 10, emergency: false };
     });
   }
 
   updateProfile(actor: UserActor, dto: PartnerProfileDto): Promise<ProfileView> {
-    return this.db.tenantTransaction(actor.tenantId, async ({ em }) => {
-      const [row] = await em.query<ProfileRow[]>(
-        `INSERT INTO partner_profiles (tenant_id, postal_codes, cities, manufacturers, capacity, emergency)
-         VALUES ($1, coalesce($2::text[], '{}'), coalesce($3::text[], '{}'), coalesce($4::text[], '{}'), coalesce($5::int, 10), coalesce($6::boolean, false))
-         ON CONFLICT (tenant_id) DO UPDATE SET
-           postal_codes = coalesce($2::text[], partner_profiles.postal_codes), cities = coalesce($3::text[], partner_profiles.cities),
-           manufacturers = coalesce($4::text[], partner_profiles.manufacturers), capacity = coalesce($5::int, partner_profiles.capacity),
-           emergency = coalesce($6::boolean, partner_profiles.emergency), updated_at = now()
-         RETURNING *`,
-        [
-          actor.tenantId,
-          dto.postalCodes ?? null,
-          dto.cities ?? null,
-          dto.manufacturers ?? null,
-          dto.capacity ?? null,
-          dto.emergency ?? null,
-        ],
-      );
-      return profileView(row)!;
-    });
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      profileView(
+        await upsertOwnProfile(tx, {
+          postal_codes: dto.postalCodes ?? null,
+          cities: dto.cities ?? null,
+          manufacturers: dto.manufacturers ?? null,
+          capacity: dto.capacity ?? null,
+          emergency: dto.emergency ?? null,
+        }),
+      ),
+    );
   }
 
-  private links(tenantId: string, partnerId?: string): Promise<PartnerView[]> {
-    return this.db.tenantTransaction(tenantId, async ({ em }) => {
-      const rows = await em.query<
-        (ProfileRow & {
-          partner_tenant_id: string;
-          name: string;
-          handle: string;
-          kind: PartnerView['kind'];
-          created_at: Date;
-          has_profile: boolean;
-        })[]
-      >(
-        `SELECT l.partner_tenant_id, t.name, t.handle, l.kind, l.created_at, p.tenant_id IS NOT NULL AS has_profile,
-                p.postal_codes, p.cities, p.manufacturers, p.capacity, p.emergency
-           FROM partner_links l JOIN tenants t ON t.id = l.partner_tenant_id
-           LEFT JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
-          WHERE ($1::uuid IS NULL OR l.partner_tenant_id = $1)
-          ORDER BY l.created_at, l.partner_tenant_id`,
-        [partnerId ?? null],
+  /**
+   * The tenant's links (or one), in a transaction of their own, as before the split (so `link`
+   * reads through a second transaction that does not see its own uncommitted insert).
+   */
+  private links(tenantId: string, o: { partnerId?: string } = {}): Promise<PartnerView[]> {
+    return this.db.tenantTransaction(tenantId, async (tx) => {
+      const rows = await listLinks(tx, o.partnerId ?? null);
+      const cards = new Map(
+        (
+          await tenantCards(
+            tx,
+            rows.map((r) => r.partner_tenant_id),
+          )
+        ).map((c) => [c.id, c]),
       );
-      return rows.map((r) => ({
-        tenantId: r.partner_tenant_id,
-        name: r.name,
-        handle: r.handle,
-        kind: r.kind,
-        profile: r.has_profile ? profileView(r) : null,
-        linkedAt: r.created_at.toISOString(),
-      }));
+      return rows.flatMap((r) => {
+        const card = cards.get(r.partner_tenant_id);
+        // As the inner join it replaces: a link whose tenant is not visible is not listed.
+        if (!card) return [];
+        return [
+          {
+            tenantId: r.partner_tenant_id,
+            name: card.name,
+            handle: card.handle,
+            kind: r.kind,
+            profile: r.profile && profileView(r.profile),
+            linkedAt: r.created_at.toISOString(),
+          },
+        ];
+      });
     });
   }
 }

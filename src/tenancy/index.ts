@@ -10,3 +10,4 @@ export { availableAgentsSql, isAssignableMember } from './members.repository.js'
 export { findLoginUser, findUserAnyState, insertUser } from './users.repository.js';
 export { findOwnTenant, insertTenant } from './tenant-records.repository.js';
 export { type PartnerByHandle, partnerByHandle } from './tenant-records.repository.js';
+export { type TenantCard, tenantCards } from './tenant-records.repository.js';

@@ -57,3 +57,21 @@ export async function partnerByHandle(
   );
   return rows[0];
 }
+
+export interface TenantCard {
+  id: string;
+  name: string;
+  handle: string;
+  kind: string;
+}
+
+/**
+ * Tenants by id, as row-level security lets `tx`'s tenant see them (its own row and its linked
+ * partners'), in no particular order.
+ */
+export function tenantCards(tx: TenantTx, ids: readonly string[]): Promise<TenantCard[]> {
+  return tx.em.query<TenantCard[]>(
+    `SELECT id, name, handle, kind FROM tenants WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+}

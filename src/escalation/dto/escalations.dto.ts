@@ -1,23 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { PageQueryDto } from '../common/pagination.js';
-import { IsStrictIsoDate, Trim } from '../common/validators.js';
-import { CAUSE_CODES, type CauseCode } from '../diagnostics/index.js';
+import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination.js';
+import { IsStrictIsoDate, Trim } from '../../common/validators.js';
+import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
 
 export const TARGETS = ['locksmith', 'manufacturer'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -31,64 +16,21 @@ export const ESCALATION_STATUSES = [
 ] as const;
 export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
 
-export class LinkPartnerDto {
-  @ApiProperty({ example: 'harbor-locksmiths', description: 'The partner tenant’s handle' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
-  )
-  @Matches(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/, { message: 'handle must be a tenant handle' })
-  handle!: string;
-}
-
-export class PartnerProfileDto {
-  @ApiPropertyOptional({
-    type: [String],
-    example: ['1100', '1200-'],
-    description: 'Postal codes or prefixes served',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(2000)
-  @IsString({ each: true })
-  @Length(1, 20, { each: true })
-  // Prefixes are matched literally; this also keeps `%`, `_` and `\` out of them.
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, {
-    each: true,
-    message:
-      'each postal code may hold only letters, digits, spaces and hyphens, starting with a letter or digit',
-  })
-  postalCodes?: string[];
-
-  @ApiPropertyOptional({ type: [String], example: ['Lisbon'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  cities?: string[];
-
-  @ApiPropertyOptional({
-    type: [String],
-    example: ['Yale'],
-    description: 'Manufacturers served (manufacturer partners)',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  manufacturers?: string[];
-
-  @ApiPropertyOptional({ default: 10 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(10000)
-  capacity?: number;
-  @ApiPropertyOptional({ default: false, description: 'Takes emergency lockouts' })
-  @IsOptional()
-  @IsBoolean()
-  emergency?: boolean;
+/** Everything the partner needs about the job, and nothing more (snapshotted when escalated). */
+export interface WorkOrder {
+  ticketNumber: string;
+  customer: { name: string };
+  property: {
+    name: string;
+    address: { postalCode?: string; city?: string } & Record<string, unknown>;
+    unit: string | null;
+  };
+  lock: { manufacturer: string; model: string; serial: string; firmwareVersion: string | null };
+  symptoms: string[];
+  diagnosis: { likelyCauses: { code: string; probability: number }[]; recommendation: string };
+  stepsTried: { step: string; outcome: string }[];
+  urgency: 'urgent' | 'normal';
+  accessNotes: string | null;
 }
 
 export class EscalateDto {

@@ -1,0 +1,159 @@
+/**
+ * The SQL of a customer's partners: the links (`partner_links`, the customer's rows, which
+ * row-level security also needs before a partner sees any of the customer's escalations) and each
+ * partner company's profile (`partner_profiles`, its own row, readable by every tenant for
+ * routing). Inserts write `tenant_id` from `tx`.
+ */
+import { likeLiteral } from '../database/like.js';
+import { type RowOf, table } from '../database/table.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
+import type { Target } from './dto/escalations.dto.js';
+
+export const PARTNER_LINKS = table('partner_links', {
+  tenant_id: 'uuid',
+  partner_tenant_id: 'uuid',
+  kind: 'text',
+  created_at: 'timestamptz',
+});
+
+export const PARTNER_PROFILES = table('partner_profiles', {
+  tenant_id: 'uuid',
+  postal_codes: '_text',
+  cities: '_text',
+  manufacturers: '_text',
+  capacity: 'int4',
+  emergency: 'bool',
+  updated_at: 'timestamptz',
+});
+
+export type ProfileRow = Pick<
+  RowOf<typeof PARTNER_PROFILES>,
+  'postal_codes' | 'cities' | 'manufacturers' | 'capacity' | 'emergency'
+>;
+
+/** A link of `tx`'s tenant with its partner's profile (null when the partner has none yet). */
+export type LinkRow = { partner_tenant_id: string; kind: Target; created_at: Date } & {
+  profile: ProfileRow | null;
+};
+
+/** Links `tx`'s tenant to a partner; linking twice changes nothing. */
+export async function insertLink(
+  tx: TenantTx,
+  link: { partnerTenantId: string; kind: Target },
+): Promise<void> {
+  await tx.em.query(
+    `INSERT INTO partner_links (tenant_id, partner_tenant_id, kind) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant_id, partner_tenant_id) DO NOTHING`,
+    [tx.tenantId, link.partnerTenantId, link.kind],
+  );
+}
+
+/** Ends a link of `tx`'s tenant; false when there was none. */
+export async function deleteLink(tx: TenantTx, partnerTenantId: string): Promise<boolean> {
+  const [, count] = await tx.em.query<[unknown[], number]>(
+    `DELETE FROM partner_links WHERE partner_tenant_id = $1`,
+    [partnerTenantId],
+  );
+  return count > 0;
+}
+
+/** `tx`'s tenant's links (or the one with `partnerId`), oldest first, with the partners' profiles. */
+export async function listLinks(tx: TenantTx, partnerId: string | null): Promise<LinkRow[]> {
+  const rows = await tx.em.query<
+    (ProfileRow & {
+      partner_tenant_id: string;
+      kind: Target;
+      created_at: Date;
+      has_profile: boolean;
+    })[]
+  >(
+    `SELECT l.partner_tenant_id, l.kind, l.created_at, p.tenant_id IS NOT NULL AS has_profile,
+            p.postal_codes, p.cities, p.manufacturers, p.capacity, p.emergency
+       FROM partner_links l
+       LEFT JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
+      WHERE ($1::uuid IS NULL OR l.partner_tenant_id = $1)
+      ORDER BY l.created_at, l.partner_tenant_id`,
+    [partnerId],
+  );
+  return rows.map((r) => ({
+    partner_tenant_id: r.partner_tenant_id,
+    kind: r.kind,
+    created_at: r.created_at,
+    profile: r.has_profile
+      ? {
+          postal_codes: r.postal_codes,
+          cities: r.cities,
+          manufacturers: r.manufacturers,
+          capacity: r.capacity,
+          emergency: r.emergency,
+        }
+      : null,
+  }));
+}
+
+/** `tx`'s tenant's own profile, if it has set one. */
+export async function findOwnProfile(tx: TenantTx): Promise<ProfileRow | undefined> {
+  const [row] = await tx.em.query<ProfileRow[]>(
+    `SELECT postal_codes, cities, manufacturers, capacity, emergency FROM partner_profiles WHERE tenant_id = $1`,
+    [tx.tenantId],
+  );
+  return row;
+}
+
+/** Sets `tx`'s tenant's profile; fields left out (null) keep their values (or the defaults). */
+export async function upsertOwnProfile(
+  tx: TenantTx,
+  p: { [K in keyof ProfileRow]: ProfileRow[K] | null },
+): Promise<ProfileRow> {
+  const [row] = await tx.em.query<ProfileRow[]>(
+    `INSERT INTO partner_profiles (tenant_id, postal_codes, cities, manufacturers, capacity, emergency)
+     VALUES ($1, coalesce($2::text[], '{}'), coalesce($3::text[], '{}'), coalesce($4::text[], '{}'), coalesce($5::int, 10), coalesce($6::boolean, false))
+     ON CONFLICT (tenant_id) DO UPDATE SET
+       postal_codes = coalesce($2::text[], partner_profiles.postal_codes), cities = coalesce($3::text[], partner_profiles.cities),
+       manufacturers = coalesce($4::text[], partner_profiles.manufacturers), capacity = coalesce($5::int, partner_profiles.capacity),
+       emergency = coalesce($6::boolean, partner_profiles.emergency), updated_at = now()
+     RETURNING postal_codes, cities, manufacturers, capacity, emergency`,
+    [tx.tenantId, p.postal_codes, p.cities, p.manufacturers, p.capacity, p.emergency],
+  );
+  return row;
+}
+
+/**
+ * The partner an escalation of `tx`'s tenant (the customer) goes to, among its links of the
+ * escalation's kind that have not declined it: locksmiths whose postal-code prefixes or cities
+ * cover the property, manufacturer partners serving the lock's brand; emergency-capable first
+ * for urgent cases, then the least loaded (open escalations per capacity), then the oldest link.
+ */
+export async function pickPartner(
+  tx: TenantTx,
+  c: {
+    target: Target;
+    declinedBy: readonly string[];
+    postalCode: string;
+    city: string;
+    manufacturer: string;
+    urgent: boolean;
+  },
+): Promise<string | undefined> {
+  const [pick] = await tx.em.query<{ partner: string }[]>(
+    `SELECT l.partner_tenant_id AS partner
+       FROM partner_links l
+       JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
+      WHERE l.kind = $1 AND NOT (l.partner_tenant_id = ANY($2::uuid[]))
+        AND CASE $1
+              WHEN 'locksmith' THEN
+                EXISTS (SELECT 1 FROM unnest(p.postal_codes) pc
+                         WHERE replace(pc, ' ', '') <> ''
+                           AND upper(replace($3, ' ', '')) LIKE ${likeLiteral("upper(replace(pc, ' ', ''))")} || '%')
+                OR lower($4) = ANY (SELECT lower(c) FROM unnest(p.cities) c)
+              ELSE lower($5) = ANY (SELECT lower(m) FROM unnest(p.manufacturers) m)
+            END
+      ORDER BY ($6 AND p.emergency) DESC,
+               (SELECT count(*) FROM escalations x WHERE x.partner_tenant_id = l.partner_tenant_id
+                  AND x.status IN ('routed', 'claimed', 'scheduled'))::float / p.capacity,
+               l.created_at
+      LIMIT 1`,
+    [c.target, c.declinedBy, c.postalCode, c.city, c.manufacturer, c.urgent],
+  );
+  return pick?.partner;
+}
