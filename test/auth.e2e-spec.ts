@@ -18,7 +18,7 @@ function jwt(header: object, payload: object, secret = TEST_JWT_SECRET): string 
 }
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
     string,
     unknown
   >;
@@ -110,7 +110,7 @@ describe('signup', () => {
       tenantId: 'x',
     });
     expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['content-type']!).toMatch(/^application\/problem\+json/);
     const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
     expect(fields).toEqual(['email', 'kind', 'password', 'role', 'tenantId', 'tenantName'].sort());
   });
@@ -170,7 +170,7 @@ describe('login and refresh', () => {
       .post('/v1/auth/login')
       .send({ email: tenant.admin.email, password: PASSWORD });
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after']!)).toBeGreaterThan(0);
   });
 
   it('refuses a garbage refresh token', async () => {
@@ -245,7 +245,7 @@ describe('access tokens', () => {
     for (const token of [none, wrongKey, expired, edited, 'garbage']) {
       const res = await t.http.get('/v1/me').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect(res.headers['content-type']!).toMatch(/problem\+json/);
     }
     // a correctly signed token still works (the test is not vacuous)
     const fresh = jwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now, exp: now + 60 });
@@ -271,7 +271,7 @@ describe('access tokens', () => {
     ]) {
       const res = await t.http.get('/v1/me').set('Authorization', `Bearer ${jwt(header, payload)}`);
       expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['content-type']!).toMatch(/^application\/problem\+json/);
       expect(res.body.code).toBe('invalid_token');
     }
     // The same token with every claim right is accepted (the cases above are not vacuous).
@@ -331,12 +331,12 @@ describe('access tokens', () => {
         `SELECT password_hash FROM users WHERE id = $1`,
         [tenant.admin.userId],
       );
-      return r[0].password_hash;
+      return r[0]!.password_hash;
     });
     expect(hash.startsWith('$argon2id$v=19$')).toBe(true);
     const params = Object.fromEntries(
       hash
-        .split('$')[3]
+        .split('$')[3]!
         .split(',')
         .map((kv) => kv.split('=') as [string, string]),
     );

@@ -59,12 +59,14 @@ describe('properties', () => {
     expect(page2.body.nextCursor).toBeNull();
 
     const patched = await t.http
-      .patch(`/v1/properties/${made[0]}`)
+      .patch(`/v1/properties/${made[0]!}`)
       .set(tenant.admin.auth)
       .send({ timeZone: 'America/New_York' });
     expect(patched.body).toMatchObject({ name: 'Harbor View', timeZone: 'America/New_York' });
-    await t.http.delete(`/v1/properties/${made[2]}`).set(tenant.admin.auth).expect(204);
-    expect((await t.http.get(`/v1/properties/${made[2]}`).set(tenant.admin.auth)).status).toBe(404);
+    await t.http.delete(`/v1/properties/${made[2]!}`).set(tenant.admin.auth).expect(204);
+    expect((await t.http.get(`/v1/properties/${made[2]!}`).set(tenant.admin.auth)).status).toBe(
+      404,
+    );
   });
 
   it('refuses a bad time zone, address and unknown fields, naming each', async () => {
@@ -280,12 +282,12 @@ describe('devices', () => {
     );
     const bySerial = await t.http
       .get('/v1/devices')
-      .query({ serial: f1.devices[1].serial })
+      .query({ serial: f1.devices[1]!.serial })
       .set(tenant.admin.auth);
     expect(bySerial.body.data).toHaveLength(1);
 
     const moved = await t.http
-      .patch(`/v1/devices/${f1.devices[0].id}`)
+      .patch(`/v1/devices/${f1.devices[0]!.id}`)
       .set(tenant.admin.auth)
       .send({ modelId: f1.model.id, label: 'Back door', protocol: 'wifi' });
     expect(moved.status).toBe(200);
@@ -296,12 +298,12 @@ describe('devices', () => {
       .set(tenant.admin.auth);
     expect(byModel.body.data).toHaveLength(1);
 
-    await t.http.delete(`/v1/devices/${f1.devices[2].id}`).set(tenant.admin.auth).expect(204);
+    await t.http.delete(`/v1/devices/${f1.devices[2]!.id}`).set(tenant.admin.auth).expect(204);
     const retired = await t.http
       .get('/v1/devices')
       .query({ status: 'retired' })
       .set(tenant.admin.auth);
-    expect((retired.body.data as { id: string }[]).map((d) => d.id)).toEqual([f1.devices[2].id]);
+    expect((retired.body.data as { id: string }[]).map((d) => d.id)).toEqual([f1.devices[2]!.id]);
 
     const paged = await t.http.get('/v1/devices').query({ limit: 2 }).set(tenant.admin.auth);
     expect(paged.body.data).toHaveLength(2);
@@ -311,13 +313,13 @@ describe('devices', () => {
   it('are managed by admins and managers, read by agents', async () => {
     const agent = await newUser(t.http, a, 'agent');
     const fleet = await newFleet(t.http, a, 1);
-    expect((await t.http.get(`/v1/devices/${fleet.devices[0].id}`).set(agent.auth)).status).toBe(
+    expect((await t.http.get(`/v1/devices/${fleet.devices[0]!.id}`).set(agent.auth)).status).toBe(
       200,
     );
     expect(
       (
         await t.http
-          .patch(`/v1/devices/${fleet.devices[0].id}`)
+          .patch(`/v1/devices/${fleet.devices[0]!.id}`)
           .set(agent.auth)
           .send({ label: 'x' })
       ).status,
@@ -373,7 +375,7 @@ describe('bulk import', () => {
     const devices = [
       ok(1),
       { ...ok(2), serial: 'OK-1' },
-      { ...ok(3), serial: fleet.devices[0].serial },
+      { ...ok(3), serial: fleet.devices[0]!.serial },
       { ...ok(4), modelId: '01900000-0000-7000-8000-999999999999', unit: 'nope' },
       { serial: 'OK-5', manufacturer: 'Nobody', model: 'Nothing', propertyName: 'Nowhere' },
       { ...ok(6), installedAt: '2025-02-30', firmwareVersion: 'new', color: 'red' },
@@ -441,7 +443,7 @@ describe('bulk import', () => {
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
-    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['idempotent-replayed']!).toBe('true');
   });
 });
 
@@ -459,24 +461,24 @@ describe('telemetry and health', () => {
     const [lock, other] = fleet.devices;
     const future = new Date(Date.now() + 3_600_000).toISOString();
     const events = [
-      { serial: lock.serial, type: 'battery', batteryPercent: 64, at: ago(60 * 24 * 3) },
-      { serial: lock.serial, type: 'battery', batteryPercent: 52, at: ago(60 * 24 * 2) },
-      { serial: lock.serial, type: 'battery', batteryPercent: 40, at: ago(60 * 24) },
-      { deviceId: lock.id, type: 'signal', signalDbm: -90, at: ago(30) },
-      { serial: lock.serial, type: 'firmware', firmwareVersion: '2.9.1', at: ago(20) },
-      { serial: lock.serial, type: 'jam', at: ago(10) },
-      { serial: lock.serial, type: 'jam', at: ago(9) },
-      { serial: lock.serial, type: 'jam', at: ago(60 * 30) },
-      { serial: lock.serial, type: 'code_failed', at: ago(8) },
-      { serial: lock.serial, type: 'door_ajar', at: ago(5) },
-      { serial: other.serial, type: 'heartbeat', at: ago(1) },
+      { serial: lock!.serial, type: 'battery', batteryPercent: 64, at: ago(60 * 24 * 3) },
+      { serial: lock!.serial, type: 'battery', batteryPercent: 52, at: ago(60 * 24 * 2) },
+      { serial: lock!.serial, type: 'battery', batteryPercent: 40, at: ago(60 * 24) },
+      { deviceId: lock!.id, type: 'signal', signalDbm: -90, at: ago(30) },
+      { serial: lock!.serial, type: 'firmware', firmwareVersion: '2.9.1', at: ago(20) },
+      { serial: lock!.serial, type: 'jam', at: ago(10) },
+      { serial: lock!.serial, type: 'jam', at: ago(9) },
+      { serial: lock!.serial, type: 'jam', at: ago(60 * 30) },
+      { serial: lock!.serial, type: 'code_failed', at: ago(8) },
+      { serial: lock!.serial, type: 'door_ajar', at: ago(5) },
+      { serial: other!.serial, type: 'heartbeat', at: ago(1) },
       { serial: 'NO-SUCH-SERIAL', type: 'heartbeat', at: ago(1) },
-      { serial: bFleet.devices[0].serial, type: 'battery', batteryPercent: 1, at: ago(1) },
-      { serial: lock.serial, type: 'explode', at: ago(1) },
-      { serial: lock.serial, type: 'battery', batteryPercent: 140, at: ago(1) },
-      { serial: lock.serial, type: 'battery', at: ago(1) },
-      { serial: lock.serial, type: 'heartbeat', at: future },
-      { serial: lock.serial, type: 'heartbeat', at: 'yesterday' },
+      { serial: bFleet.devices[0]!.serial, type: 'battery', batteryPercent: 1, at: ago(1) },
+      { serial: lock!.serial, type: 'explode', at: ago(1) },
+      { serial: lock!.serial, type: 'battery', batteryPercent: 140, at: ago(1) },
+      { serial: lock!.serial, type: 'battery', at: ago(1) },
+      { serial: lock!.serial, type: 'heartbeat', at: future },
+      { serial: lock!.serial, type: 'heartbeat', at: 'yesterday' },
     ];
     const res = await t.http.post('/v1/telemetry').set('X-Api-Key', key.key).send({ events });
     expect(res.status).toBe(200);
@@ -487,7 +489,7 @@ describe('telemetry and health', () => {
     ]);
     expect(res.body.rejected[1].errors[0].message).toBe('no such device in your fleet');
 
-    const health = await t.http.get(`/v1/devices/${lock.id}/health`).set(tenant.admin.auth);
+    const health = await t.http.get(`/v1/devices/${lock!.id}/health`).set(tenant.admin.auth);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({
       batteryPercent: 40,
@@ -517,7 +519,7 @@ describe('telemetry and health', () => {
 
     // B's device got nothing.
     const bHealth = await t.http
-      .get(`/v1/devices/${bFleet.devices[0].id}/health`)
+      .get(`/v1/devices/${bFleet.devices[0]!.id}/health`)
       .set(b.admin.auth);
     expect(bHealth.body.batteryPercent).toBeNull();
     expect(bHealth.body.flags.neverSeen).toBe(true);
@@ -531,7 +533,7 @@ describe('telemetry and health', () => {
     const tenant = await newTenant(t.http);
     const key = await newApiKey(t.http, tenant);
     const fleet = await newFleet(t.http, tenant, 1);
-    const serial = fleet.devices[0].serial;
+    const serial = fleet.devices[0]!.serial;
     const recent = { serial, type: 'battery', batteryPercent: 30, at: ago(5), eventId: 'evt-1' };
     const post = (events: object[]) =>
       t.http.post('/v1/telemetry').set('X-Api-Key', key.key).send({ events });
@@ -552,7 +554,7 @@ describe('telemetry and health', () => {
     ]);
     expect(late.body.accepted).toBe(2);
     const health = await t.http
-      .get(`/v1/devices/${fleet.devices[0].id}/health`)
+      .get(`/v1/devices/${fleet.devices[0]!.id}/health`)
       .set(tenant.admin.auth);
     expect(health.body).toMatchObject({ batteryPercent: 30, online: true, jamEvents24h: 1 });
   });
@@ -567,9 +569,9 @@ describe('telemetry and health', () => {
       .set('X-Api-Key', key.key)
       .send({
         events: [
-          { serial: said.serial, type: 'offline', at: ago(2) },
-          { serial: silent.serial, type: 'heartbeat', at: ago(60 * 5) },
-          { serial: fine.serial, type: 'battery', batteryPercent: 8, at: ago(1) },
+          { serial: said!.serial, type: 'offline', at: ago(2) },
+          { serial: silent!.serial, type: 'heartbeat', at: ago(60 * 5) },
+          { serial: fine!.serial, type: 'battery', batteryPercent: 8, at: ago(1) },
         ],
       })
       .expect(200);
@@ -578,22 +580,22 @@ describe('telemetry and health', () => {
         online: boolean | null;
         flags: Record<string, boolean>;
       };
-    expect((await h(said.id)).online).toBe(false);
-    expect((await h(silent.id)).flags.offline).toBe(true);
-    expect((await h(fine.id)).flags).toMatchObject({ offline: false, lowBattery: true });
+    expect((await h(said!.id)).online).toBe(false);
+    expect((await h(silent!.id)).flags.offline).toBe(true);
+    expect((await h(fine!.id)).flags).toMatchObject({ offline: false, lowBattery: true });
 
     const offline = await t.http
       .get('/v1/devices')
       .query({ health: 'offline' })
       .set(tenant.admin.auth);
     expect((offline.body.data as { id: string }[]).map((d) => d.id).sort()).toEqual(
-      [said.id, silent.id].sort(),
+      [said!.id, silent!.id].sort(),
     );
     const low = await t.http
       .get('/v1/devices')
       .query({ health: 'lowBattery' })
       .set(tenant.admin.auth);
-    expect((low.body.data as { id: string }[]).map((d) => d.id)).toEqual([fine.id]);
+    expect((low.body.data as { id: string }[]).map((d) => d.id)).toEqual([fine!.id]);
   });
 
   it('compares firmware semantically for the outdated filter', async () => {
@@ -653,11 +655,11 @@ describe('fleet health', () => {
       .set('X-Api-Key', key.key)
       .send({
         events: [
-          { serial: f1.devices[0].serial, type: 'jam', at: ago(3) },
-          { serial: f1.devices[0].serial, type: 'battery', batteryPercent: 5, at: ago(2) },
-          { serial: f1.devices[1].serial, type: 'battery', batteryPercent: 15, at: ago(2) },
-          { serial: f1.devices[2].serial, type: 'heartbeat', at: ago(1) },
-          { serial: f2.devices[0].serial, type: 'offline', at: ago(1) },
+          { serial: f1.devices[0]!.serial, type: 'jam', at: ago(3) },
+          { serial: f1.devices[0]!.serial, type: 'battery', batteryPercent: 5, at: ago(2) },
+          { serial: f1.devices[1]!.serial, type: 'battery', batteryPercent: 15, at: ago(2) },
+          { serial: f1.devices[2]!.serial, type: 'heartbeat', at: ago(1) },
+          { serial: f2.devices[0]!.serial, type: 'offline', at: ago(1) },
         ],
       })
       .expect(200);
@@ -676,9 +678,9 @@ describe('fleet health', () => {
       expect.objectContaining({ id: REFERENCE_MODEL_ID, devices: 4 }),
     ]);
     expect((res.body.attention as { deviceId: string }[]).map((x) => x.deviceId)).toEqual([
-      f1.devices[0].id,
-      f2.devices[0].id,
-      f1.devices[1].id,
+      f1.devices[0]!.id,
+      f2.devices[0]!.id,
+      f1.devices[1]!.id,
     ]);
     expect(res.body.attention[0].reasons).toEqual(['1 jam event(s) in 24 h', 'battery at 5%']);
   });
@@ -687,7 +689,7 @@ describe('fleet health', () => {
 describe('another tenant', () => {
   it('gets 404 on every property, model, device and health of the first, and cannot post its telemetry', async () => {
     const fleet = await newFleet(t.http, a, 1);
-    const device = fleet.devices[0];
+    const device = fleet.devices[0]!;
     for (const [method, path, body] of [
       ['get', `/v1/properties/${fleet.property.id}`, undefined],
       ['patch', `/v1/properties/${fleet.property.id}`, { name: 'mine now' }],

@@ -69,11 +69,11 @@ async function asRuntime<T extends pg.QueryResultRow>(sql: string, params: unkno
 
 describe('the due-work functions under a non-superuser owner', () => {
   it('see the rows of every tenant, while the runtime role itself sees none', async () => {
-    const [{ superuser }] = (
+    const { superuser } = (
       await owner.query<{ superuser: boolean }>(
         `SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
       )
-    ).rows;
+    ).rows[0]!;
     expect(superuser).toBe(false);
 
     const tenants = [randomUUID(), randomUUID()];
@@ -98,11 +98,11 @@ describe('the due-work functions under a non-superuser owner', () => {
     expect(await asRuntime(`SELECT tenant_id FROM idempotency_keys`)).toEqual([]);
     expect(await asRuntime(`SELECT id FROM tenants`)).toEqual([]);
     expect(await asRuntime(`SELECT id FROM due_idempotency_purge_tenants() AS id`)).toEqual([
-      { id: tenants[0] },
+      { id: tenants[0]! },
     ]);
     expect(
       await asRuntime(`SELECT * FROM partner_by_handle($1)`, [`owner-test-${suffix}-1`]),
-    ).toEqual([{ id: tenants[1], kind: 'locksmith', name: 'Owner test 1' }]);
+    ).toEqual([{ id: tenants[1]!, kind: 'locksmith', name: 'Owner test 1' }]);
 
     // The owner's read policy is what lets them see: without it, nothing.
     await owner.query(`DROP POLICY owner_due_work ON idempotency_keys`);

@@ -112,7 +112,10 @@ describe('partners', () => {
 
 describe('the locksmith story', () => {
   it('routes to a covering locksmith, who sees only the work order, claims, schedules and resolves', async () => {
-    const tk = await ticket(fleet.devices[0].id, 'Part of the key snapped off inside the cylinder');
+    const tk = await ticket(
+      fleet.devices[0]!.id,
+      'Part of the key snapped off inside the cylinder',
+    );
     await t.http
       .post(`/v1/tickets/${tk.id}/steps`)
       .set(agent.auth)
@@ -137,14 +140,14 @@ describe('the locksmith story', () => {
       lock: {
         manufacturer: 'Yale',
         model: 'Assure Lock 2 Keypad',
-        serial: fleet.devices[0].serial,
+        serial: fleet.devices[0]!.serial,
       },
       symptoms: expect.arrayContaining(['key_broken_in_lock']),
       stepsTried: [{ step: 'check_battery_level', outcome: 'not_fixed' }],
       accessNotes: 'Concierge has a spare fob',
     });
     expect((await t.http.get(`/v1/tickets/${tk.id}`).set(smith1.auth)).status).toBe(403);
-    expect((await t.http.get(`/v1/devices/${fleet.devices[0].id}`).set(smith1.auth)).status).toBe(
+    expect((await t.http.get(`/v1/devices/${fleet.devices[0]!.id}`).set(smith1.auth)).status).toBe(
       403,
     );
     for (const outsider of [l2, l3, maker, other]) {
@@ -193,7 +196,7 @@ describe('the locksmith story', () => {
     const before = await t.http
       .post('/v1/diagnoses')
       .set(agent.auth)
-      .send({ deviceId: fleet.devices[1].id, description: 'key will not turn' });
+      .send({ deviceId: fleet.devices[1]!.id, description: 'key will not turn' });
     const resolved = await t.http.post(`/v1/escalations/${esc.id}/resolve`).set(smith1.auth).send({
       confirmedCause: 'broken_key_stuck',
       notes: 'Extracted the broken key, new cylinder fitted.',
@@ -218,7 +221,7 @@ describe('the locksmith story', () => {
     const after = await t.http
       .post('/v1/diagnoses')
       .set(agent.auth)
-      .send({ deviceId: fleet.devices[1].id, description: 'key will not turn' });
+      .send({ deviceId: fleet.devices[1]!.id, description: 'key will not turn' });
     expect(after.body.device.learnedConfirmations).toBe(
       before.body.device.learnedConfirmations + 1,
     );
@@ -233,7 +236,7 @@ describe('the locksmith story', () => {
   });
 
   it('re-routes a declined escalation to the next partner, and the decliner loses sight of it', async () => {
-    const tk = await ticket(fleet.devices[2].id, 'Key will not turn in the lock');
+    const tk = await ticket(fleet.devices[2]!.id, 'Key will not turn in the lock');
     const esc = await escalate(tk.id, { target: 'locksmith' });
     expect(esc.partnerTenantId).toBe(l1.id);
     const declined = await t.http
@@ -257,7 +260,7 @@ describe('the locksmith story', () => {
 
   it('sends urgent lockouts to emergency-capable locksmiths first', async () => {
     const tk = await ticket(
-      fleet.devices[3].id,
+      fleet.devices[3]!.id,
       'Locked out, the keypad is dead and the key is lost',
     );
     const esc = await escalate(tk.id, { target: 'locksmith' });
@@ -266,7 +269,7 @@ describe('the locksmith story', () => {
 
   it('sends firmware cases to the manufacturer partner of the brand, else keeps them in the queue with a reason', async () => {
     const tk = await ticket(
-      fleet.devices[4].id,
+      fleet.devices[4]!.id,
       'Stopped working after the firmware update, a factory reset did not help',
     );
     const esc = await escalate(tk.id, { target: 'manufacturer' });
@@ -292,7 +295,7 @@ describe('the locksmith story', () => {
   });
 
   it('returns an expired claim to the queue and refuses the stale token', async () => {
-    const tk = await ticket(fleet.devices[5].id, 'Bolt jams, grinding noise');
+    const tk = await ticket(fleet.devices[5]!.id, 'Bolt jams, grinding noise');
     const esc = await escalate(tk.id, { target: 'locksmith' });
     const partner = esc.partnerTenantId === l1.id ? l1 : l2;
     const first = await t.http.post(`/v1/escalations/${esc.id}/claim`).set(partner.admin.auth);
@@ -321,7 +324,7 @@ describe('the locksmith story', () => {
   });
 
   it('re-routes escalations left unclaimed past their window', async () => {
-    const tk = await ticket(fleet.devices[6].id, 'Door will not latch, misaligned strike');
+    const tk = await ticket(fleet.devices[6]!.id, 'Door will not latch, misaligned strike');
     const esc = await escalate(tk.id, { target: 'locksmith' });
     const moved = await t.app.get(EscalationService).rerouteStale(customer.id, 0, 0);
     expect(moved).toBeGreaterThanOrEqual(1);
@@ -345,7 +348,7 @@ describe('claims under contention', () => {
       const tk = await t.http
         .post('/v1/tickets')
         .set(c.admin.auth)
-        .send({ deviceId: f.devices[0].id, description: `Case ${i}: key stuck` });
+        .send({ deviceId: f.devices[0]!.id, description: `Case ${i}: key stuck` });
       await t.http
         .post(`/v1/tickets/${tk.body.id}/escalate`)
         .set(c.admin.auth)

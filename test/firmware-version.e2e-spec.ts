@@ -23,7 +23,7 @@ function rng(seed: number): () => number {
 }
 
 function randomVersion(r: () => number): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const digits = (n: number) =>
     Array.from({ length: n }, () => pick('0123456789'.split(''))).join('');
   const part = () =>
@@ -45,7 +45,7 @@ function randomVersion(r: () => number): string {
 /** A second version near the first: equal up to trailing zeros, one part changed, or unrelated. */
 function neighbour(r: () => number, v: string): string {
   const roll = r();
-  if (roll < 0.25) return `${v.split(/[-+]/)[0]}${'.0'.repeat(1 + Math.floor(r() * 3))}`;
+  if (roll < 0.25) return `${v.split(/[-+]/)[0]!}${'.0'.repeat(1 + Math.floor(r() * 3))}`;
   if (roll < 0.5)
     return v.replace(/\d+/, (d) => String(BigInt(d) + (BigInt(d) > 0n && r() < 0.5 ? -1n : 1n)));
   if (roll < 0.6) return v;

@@ -58,15 +58,13 @@ describe('every route', () => {
         const url = path.replace(/\{[^}]+\}/g, '01a20000-0000-7000-8000-000000000000');
         const res = await (
           t.http as unknown as Record<string, (u: string) => ReturnType<TestApp['http']['get']>>
-        )
-          [method](url)
-          .send({});
+        )[method]!(url).send({});
         const isPublic = path.startsWith('/health') || path.startsWith('/v1/auth/');
         if (isPublic) {
           expect(res.status).not.toBe(401);
         } else {
           expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
-          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.headers['content-type']!).toMatch(/^application\/problem\+json/);
           expect(op.security).toBeDefined();
           checked++;
         }
@@ -80,7 +78,7 @@ describe('problem+json', () => {
   it('answers unknown routes, bad JSON, wrong media types and huge limits without leaking internals', async () => {
     const unknown = await t.http.get('/v1/nowhere');
     expect(unknown.status).toBe(404);
-    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(unknown.headers['content-type']!).toMatch(/^application\/problem\+json/);
     expect(unknown.body).toMatchObject({
       status: 404,
       code: 'not_found',
@@ -99,7 +97,7 @@ describe('problem+json', () => {
       .set('content-type', 'text/plain')
       .send('hello');
     expect(text.status).toBe(415);
-    expect(text.headers['content-type']).toMatch(/problem\+json/);
+    expect(text.headers['content-type']!).toMatch(/problem\+json/);
 
     const big = await t.http.get('/v1/users').query({ limit: 100000 }).set(a.admin.auth);
     expect(big.status).toBe(200);
@@ -116,7 +114,7 @@ describe('problem+json', () => {
     for (const res of [unknown, badJson, text, zero, cursor]) {
       const body = JSON.stringify(res.body);
       expect(body).not.toMatch(/at .*\.(ts|js):\d+|SELECT|INSERT|node_modules/);
-      expect(res.body.requestId).toEqual(res.headers['x-request-id']);
+      expect(res.body.requestId).toEqual(res.headers['x-request-id']!);
     }
   });
 
@@ -132,9 +130,9 @@ describe('problem+json', () => {
 
   it('echoes a sane X-Request-Id and replaces a hostile one', async () => {
     const mine = await t.http.get('/health').set('X-Request-Id', 'trace-123');
-    expect(mine.headers['x-request-id']).toBe('trace-123');
+    expect(mine.headers['x-request-id']!).toBe('trace-123');
     const hostile = await t.http.get('/health').set('X-Request-Id', 'a b\tc'.repeat(50));
-    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(hostile.headers['x-request-id']!).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
@@ -178,7 +176,7 @@ describe('Idempotency-Key', () => {
       .set('Idempotency-Key', key)
       .send(payload);
     expect(again.status).toBe(201);
-    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['idempotent-replayed']!).toBe('true');
     expect(again.body).toEqual(first.body);
     const list = await t.http.get('/v1/users').query({ limit: 200 }).set(a.admin.auth);
     expect(
@@ -221,7 +219,7 @@ describe('Idempotency-Key', () => {
       .send(body());
     expect(ra.status).toBe(201);
     expect(rb.status).toBe(201);
-    expect(rb.headers['idempotent-replayed']).toBeUndefined();
+    expect(rb.headers['idempotent-replayed']!).toBeUndefined();
     expect(rb.body.tenantId).toBe(b.id);
   });
 

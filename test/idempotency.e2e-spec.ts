@@ -32,7 +32,7 @@ async function usersWithEmail(owner: pg.Client, email: string): Promise<number> 
     'SELECT count(*)::int AS n FROM users WHERE email = $1',
     [email],
   );
-  return rows[0].n;
+  return rows[0]!.n;
 }
 
 /** The backend of an app connection that waits on a lock (the in-flight request), once it does. */
@@ -64,9 +64,9 @@ describe('Idempotency-Key after a crash', () => {
         `SELECT ${IDEMPOTENCY_LOCK_SQL} AS locked`,
         [a.id, key],
       );
-      expect(held.rows[0].locked).toBe(true);
+      expect(held.rows[0]!.locked).toBe(true);
       const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
-        .rows[0].pid;
+        .rows[0]!.pid;
       holder.on('error', () => undefined); // it is about to be killed
 
       const busy = await t.http
@@ -76,7 +76,7 @@ describe('Idempotency-Key after a crash', () => {
         .send(payload);
       expect(busy.status).toBe(409);
       expect(busy.body.code).toBe('idempotency_in_progress');
-      expect(busy.headers['retry-after']).toBe('1');
+      expect(busy.headers['retry-after']!).toBe('1');
       expect(await usersWithEmail(owner, payload.email)).toBe(0);
 
       // The process holding it dies: PostgreSQL sees its connection go.
@@ -136,7 +136,7 @@ describe('Idempotency-Key after a crash', () => {
         .set('Idempotency-Key', key)
         .send(payload);
       expect(retry.status).toBe(201);
-      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(retry.headers['idempotent-replayed']!).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(2000);
       expect(await usersWithEmail(owner, payload.email)).toBe(1);
 
@@ -146,7 +146,7 @@ describe('Idempotency-Key after a crash', () => {
         .set('Idempotency-Key', key)
         .send(payload);
       expect(replay.status).toBe(201);
-      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers['idempotent-replayed']!).toBe('true');
       expect(replay.body).toEqual(retry.body);
     } finally {
       await blocker.query('ROLLBACK').catch(() => undefined);
@@ -229,7 +229,7 @@ describe('expired Idempotency-Keys', () => {
       .set('Idempotency-Key', key)
       .send(other);
     expect(again.status).toBe(201);
-    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.headers['idempotent-replayed']!).toBeUndefined();
     expect(again.body.email).toBe(other.email);
   });
 });

@@ -141,7 +141,7 @@ async function appBackends(where = 'true'): Promise<number> {
       WHERE datname = current_database() AND pid <> pg_backend_pid()
         AND application_name LIKE 'lockdesk%' AND ${where}`,
   );
-  return rows[0].n;
+  return rows[0]!.n;
 }
 
 async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
@@ -162,7 +162,7 @@ describe('kill -9 during keyed POSTs (check 25)', () => {
     const run = randomBytes(4).toString('hex');
     const calls = Array.from({ length: N }, (_, i) => ({
       key: `crash-${run}-${i}`,
-      body: { deviceId: fleet.devices[0].id, description: `Crash test ticket ${run} #${i}` },
+      body: { deviceId: fleet.devices[0]!.id, description: `Crash test ticket ${run} #${i}` },
     }));
 
     // 1. Some requests complete before the crash.
@@ -200,7 +200,7 @@ describe('kill -9 during keyed POSTs (check 25)', () => {
       'SELECT count(*)::int AS n FROM tickets WHERE tenant_id = $1',
       [tenant.id],
     );
-    expect(afterCrash[0].n).toBe(COMPLETED_BEFORE_CRASH);
+    expect(afterCrash[0]!.n).toBe(COMPLETED_BEFORE_CRASH);
 
     // 4. A new process on the same database; every request retried as it was.
     const second = await startApp(db.url);
@@ -212,16 +212,16 @@ describe('kill -9 during keyed POSTs (check 25)', () => {
     // The ones answered before the crash are replays of that answer.
     retried.slice(0, COMPLETED_BEFORE_CRASH).forEach((a, i) => {
       expect(a.replayed).toBe(true);
-      expect(a.body).toEqual(before[i].body);
+      expect(a.body).toEqual(before[i]!.body);
     });
     expect(retried.slice(COMPLETED_BEFORE_CRASH).every((a) => !a.replayed)).toBe(true);
-    retried.forEach((a, i) => expect(a.body.description).toBe(calls[i].body.description));
+    retried.forEach((a, i) => expect(a.body.description).toBe(calls[i]!.body.description));
 
     // And once more: every one is now a replay, nothing new is written.
     const again = await Promise.all(calls.map((c) => keyedPost(second.base, token, c.key, c.body)));
     again.forEach((a, i) => {
       expect(a).toMatchObject({ status: 201, replayed: true });
-      expect(a.body.id).toBe(retried[i].body.id);
+      expect(a.body.id).toBe(retried[i]!.body.id);
     });
 
     // 5. Exactly N tickets, one per request, each with exactly one ticket.created message.
@@ -247,7 +247,7 @@ describe('kill -9 during keyed POSTs (check 25)', () => {
         WHERE tenant_id = $1 AND key LIKE $2 AND state = 'completed'`,
       [tenant.id, `crash-${run}-%`],
     );
-    expect(keys[0].n).toBe(N);
+    expect(keys[0]!.n).toBe(N);
 
     await killHard(second);
   });

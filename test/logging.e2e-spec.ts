@@ -88,7 +88,7 @@ describe('logs', () => {
       for (const [name, id] of [
         [plain, 'req-failed-query-1'],
         [cast, 'req-failed-query-2'],
-      ]) {
+      ] as const) {
         const res = await http
           .post('/v1/api-keys')
           .set(auth)
@@ -103,13 +103,13 @@ describe('logs', () => {
         .filter((l) => l.msg === 'request failed');
       expect(failures).toHaveLength(2);
       // Still useful: the SQLSTATE, the statement's shape and PostgreSQL's message.
-      expect(failures[0].err).toMatchObject({
+      expect(failures[0]!.err).toMatchObject({
         code: 'P0001',
         message: 'api keys are broken today',
         statement: expect.stringContaining('api_keys'),
       });
-      expect(failures[0].err).not.toHaveProperty('parameters');
-      expect(failures[1].err).toMatchObject({
+      expect(failures[0]!.err).not.toHaveProperty('parameters');
+      expect(failures[1]!.err).toMatchObject({
         code: '22P02',
         message: expect.stringContaining('invalid input syntax for type integer'),
       });

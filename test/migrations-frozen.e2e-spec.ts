@@ -26,7 +26,7 @@ export function specifiers(source: string): string[] {
     /\bimport\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
     /\brequire\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
   ];
-  for (const re of patterns) for (const m of source.matchAll(re)) found.push(m[1]);
+  for (const re of patterns) for (const m of source.matchAll(re)) found.push(m[1]!);
   return found;
 }
 

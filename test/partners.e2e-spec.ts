@@ -92,7 +92,7 @@ async function customerAt(postalCode: string, city: string) {
       ],
     })
     .expect(201);
-  return { tenant: c, deviceId: (devices.body.ids as string[])[0] };
+  return { tenant: c, deviceId: (devices.body.ids as string[])[0]! };
 }
 
 beforeAll(async () => {
@@ -115,9 +115,9 @@ describe('unlinking a partner', () => {
     await profile(smithCo, { postalCodes: ['1100'] });
     await link(c, smithCo);
 
-    const claimedTicket = await ticket(cAgent, f.devices[0].id, 'Key snapped off in the cylinder');
+    const claimedTicket = await ticket(cAgent, f.devices[0]!.id, 'Key snapped off in the cylinder');
     const claimedEsc = await escalate(cAgent, claimedTicket.id, { accessNotes: 'Key safe 4711' });
-    const routedTicket = await ticket(cAgent, f.devices[1].id, 'Bolt jams, grinding noise');
+    const routedTicket = await ticket(cAgent, f.devices[1]!.id, 'Bolt jams, grinding noise');
     const routedEsc = await escalate(cAgent, routedTicket.id, { accessNotes: 'Key safe 4711' });
     expect([claimedEsc.partnerTenantId, routedEsc.partnerTenantId]).toEqual([
       smithCo.id,
@@ -126,7 +126,7 @@ describe('unlinking a partner', () => {
     const claim = await t.http.post(`/v1/escalations/${claimedEsc.id}/claim`).set(smith.auth);
     expect(claim.status).toBe(200);
     const token = claim.body.leaseToken as string;
-    const before = await confirmations(cAgent, f.devices[2].id);
+    const before = await confirmations(cAgent, f.devices[2]!.id);
 
     await t.http.delete(`/v1/partners/${smithCo.id}`).set(c.admin.auth).expect(204);
 
@@ -190,7 +190,7 @@ describe('unlinking a partner', () => {
         ]),
       );
     }
-    expect(await confirmations(cAgent, f.devices[2].id)).toBe(before);
+    expect(await confirmations(cAgent, f.devices[2]!.id)).toBe(before);
 
     const owner = await ownerClient(t.databaseUrl);
     try {
@@ -218,7 +218,7 @@ describe('unlinking a partner', () => {
     await profile(second, { cities: ['Lisbon'], capacity: 1 });
     await link(c, first);
     await link(c, second);
-    const tk = await ticket(c.admin, f.devices[0].id, 'Key will not turn');
+    const tk = await ticket(c.admin, f.devices[0]!.id, 'Key will not turn');
     const esc = await escalate(c.admin, tk.id);
     expect(esc.partnerTenantId).toBe(first.id);
     await t.http.delete(`/v1/partners/${first.id}`).set(c.admin.auth).expect(204);
@@ -233,7 +233,7 @@ describe('unlinking a partner', () => {
     const smithCo = await newTenant(t.http, { kind: 'locksmith' });
     await profile(smithCo, { postalCodes: ['1100'] });
     await link(c, smithCo);
-    const tk = await ticket(c.admin, f.devices[0].id, 'Key will not turn');
+    const tk = await ticket(c.admin, f.devices[0]!.id, 'Key will not turn');
     const esc = await escalate(c.admin, tk.id);
     expect(esc.partnerTenantId).toBe(smithCo.id);
     expect((await t.http.get(`/v1/escalations/${esc.id}`).set(smithCo.admin.auth)).status).toBe(
@@ -272,7 +272,7 @@ describe('scheduling a visit', () => {
   });
 
   it('must be in the future and within the horizon; the lease end is capped', async () => {
-    const tk = await ticket(agent, fleet.devices[0].id, 'Bolt jams halfway');
+    const tk = await ticket(agent, fleet.devices[0]!.id, 'Bolt jams halfway');
     const esc = await escalate(agent, tk.id);
     expect(esc.partnerTenantId).toBe(smithCo.id);
     const claim = await t.http.post(`/v1/escalations/${esc.id}/claim`).set(smithCo.admin.auth);
@@ -401,8 +401,8 @@ describe('resolving once', () => {
   }
 
   it('20 sequential resolves of one ticket teach one confirmation; the others are 409 naming the allowed transitions', async () => {
-    const tk = await ticket(agent, fleet.devices[1].id, 'Key snapped off in the cylinder');
-    const before = await confirmations(agent, fleet.devices[9].id);
+    const tk = await ticket(agent, fleet.devices[1]!.id, 'Key snapped off in the cylinder');
+    const before = await confirmations(agent, fleet.devices[9]!.id);
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
       const res = await resolveTicket(tk.id, i);
@@ -415,7 +415,7 @@ describe('resolving once', () => {
       }
     }
     expect(statuses).toEqual([200, ...Array<number>(19).fill(409)]);
-    expect(await confirmations(agent, fleet.devices[9].id)).toBe(before + 1);
+    expect(await confirmations(agent, fleet.devices[9]!.id)).toBe(before + 1);
     const final = await t.http.get(`/v1/tickets/${tk.id}`).set(agent.auth);
     expect(final.body).toMatchObject({ status: 'solved', resolution: 'Attempt 0' });
     const events = await t.http.get(`/v1/tickets/${tk.id}/events`).set(agent.auth);
@@ -425,8 +425,8 @@ describe('resolving once', () => {
   });
 
   it('10 concurrent resolves of one ticket count once', async () => {
-    const tk = await ticket(agent, fleet.devices[2].id, 'Key snapped off in the cylinder');
-    const before = await confirmations(agent, fleet.devices[9].id);
+    const tk = await ticket(agent, fleet.devices[2]!.id, 'Key snapped off in the cylinder');
+    const before = await confirmations(agent, fleet.devices[9]!.id);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => resolveTicket(tk.id, i)),
     );
@@ -435,13 +435,13 @@ describe('resolving once', () => {
     for (const r of results.filter((x) => x.status === 409)) {
       expect(r.body).toMatchObject({ code: 'illegal_transition', allowed: ['open', 'closed'] });
     }
-    expect(await confirmations(agent, fleet.devices[9].id)).toBe(before + 1);
+    expect(await confirmations(agent, fleet.devices[9]!.id)).toBe(before + 1);
   });
 
   async function claimedEscalation(deviceIndex: number) {
     const tk = await ticket(
       agent,
-      fleet.devices[deviceIndex].id,
+      fleet.devices[deviceIndex]!.id,
       'Key snapped off in the cylinder',
     );
     const esc = await escalate(agent, tk.id);
@@ -459,24 +459,24 @@ describe('resolving once', () => {
 
   it('a partner resolving one escalation twice, or 10 times at once, counts once', async () => {
     const { esc, leaseToken } = await claimedEscalation(3);
-    const before = await confirmations(agent, fleet.devices[9].id);
+    const before = await confirmations(agent, fleet.devices[9]!.id);
     expect((await partnerResolve(esc.id, leaseToken)).status).toBe(200);
     const again = await partnerResolve(esc.id, leaseToken);
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'escalation_state', allowed: [] });
-    expect(await confirmations(agent, fleet.devices[9].id)).toBe(before + 1);
+    expect(await confirmations(agent, fleet.devices[9]!.id)).toBe(before + 1);
 
     const second = await claimedEscalation(4);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => partnerResolve(second.esc.id, second.leaseToken)),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, ...Array<number>(9).fill(409)]);
-    expect(await confirmations(agent, fleet.devices[9].id)).toBe(before + 2);
+    expect(await confirmations(agent, fleet.devices[9]!.id)).toBe(before + 2);
   });
 
   it('a desk resolve racing a partner resolve counts once', async () => {
     const { tk, esc, leaseToken } = await claimedEscalation(5);
-    const before = await confirmations(agent, fleet.devices[9].id);
+    const before = await confirmations(agent, fleet.devices[9]!.id);
     const [desk, partner] = await Promise.all([
       resolveTicket(tk.id, 0),
       partnerResolve(esc.id, leaseToken),
@@ -484,7 +484,7 @@ describe('resolving once', () => {
     expect([desk.status, partner.status].sort()).toEqual([200, 409]);
     const loser = desk.status === 409 ? desk : partner;
     expect(loser.body).toMatchObject({ code: 'illegal_transition', allowed: ['open', 'closed'] });
-    expect(await confirmations(agent, fleet.devices[9].id)).toBe(before + 1);
+    expect(await confirmations(agent, fleet.devices[9]!.id)).toBe(before + 1);
     const final = await t.http.get(`/v1/tickets/${tk.id}`).set(agent.auth);
     expect(final.body.status).toBe('solved');
   });

@@ -135,8 +135,8 @@ async function sample(tenant: 'a' | 'b', path: string): Promise<Sample> {
       startedAt,
       endedAt: Date.now(),
       status: res.status,
-      contentType: res.headers['content-type'],
-      retryAfter: res.headers['retry-after'],
+      contentType: res.headers['content-type']!,
+      retryAfter: res.headers['retry-after']!,
       body: res.body,
     };
   } catch {
@@ -291,9 +291,9 @@ describe('PostgreSQL restart under load (check 26)', () => {
         ),
       );
       for (const [row] of bare) {
-        expect(row.tenant ?? '').toBe('');
-        expect(row.properties).toBe(0);
-        expect(row.users).toBe(0);
+        expect(row!.tenant ?? '').toBe('');
+        expect(row!.properties).toBe(0);
+        expect(row!.users).toBe(0);
       }
     }
     // And over HTTP, no tenant context at all is no data.

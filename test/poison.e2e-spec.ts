@@ -72,7 +72,7 @@ beforeAll(async () => {
   const ticket = await t.http
     .post('/v1/tickets')
     .set(auth)
-    .send({ deviceId: fleet.devices[0].id, description: 'The keypad is dead' })
+    .send({ deviceId: fleet.devices[0]!.id, description: 'The keypad is dead' })
     .expect(201);
   await t.http
     .post(`/v1/tickets/${ticket.body.id}/comments`)
@@ -95,7 +95,7 @@ beforeAll(async () => {
     users: other.userId,
     properties: fleet.property.id,
     'device-models': fleet.model.id,
-    devices: fleet.devices[1].id,
+    devices: fleet.devices[1]!.id,
     tickets: ticket.body.id as string,
     escalations: (escalations.body.data[0]?.id as string | undefined) ?? randomUUID(),
     'api-keys': key.body.id as string,
@@ -160,8 +160,8 @@ const NOT_STRINGS: unknown[] = [{}, null];
 // ---------------------------------------------------------------- helpers
 
 function resolve(schema: Schema): Schema {
-  if (schema.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()!]);
-  if (schema.allOf?.length === 1) return resolve(schema.allOf[0]);
+  if (schema.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()!]!);
+  if (schema.allOf?.length === 1) return resolve(schema.allOf[0]!);
   return schema;
 }
 
@@ -180,7 +180,7 @@ function sample(schemaIn: Schema, name: string): unknown {
   if (schema.type === 'integer' || schema.type === 'number') return schema.minimum ?? 1;
   if (schema.type === 'boolean') return false;
   if (schema.type === 'object') return {};
-  return schema.format === 'uuid' ? fleet.devices[0].id : `valid ${name}`;
+  return schema.format === 'uuid' ? fleet.devices[0]!.id : `valid ${name}`;
 }
 
 /** Bodies the document cannot describe well enough (ids of real rows, a readable password). */
@@ -188,7 +188,7 @@ function realBody(method: string, path: string, schema: Schema): Record<string, 
   const body = sample(schema, 'body') as Record<string, unknown>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const fix: Record<string, unknown> = {
-    deviceId: fleet.devices[0].id,
+    deviceId: fleet.devices[0]!.id,
     propertyId: fleet.property.id,
     modelId: fleet.model.id,
     leaseToken: randomUUID(),
@@ -203,7 +203,7 @@ function realBody(method: string, path: string, schema: Schema): Record<string, 
     return {
       events: [
         {
-          serial: fleet.devices[0].serial,
+          serial: fleet.devices[0]!.serial,
           type: 'battery',
           at: new Date().toISOString(),
           batteryPercent: 50,
@@ -255,9 +255,9 @@ function withLeaf(body: unknown, path: (string | number)[], value: unknown): unk
 }
 
 function idFor(path: string): string {
-  if (path.includes('{deliveryId}')) return ids.deliveries;
-  if (path.includes('{partnerTenantId}')) return ids.partners;
-  const resource = path.split('/')[2];
+  if (path.includes('{deliveryId}')) return ids.deliveries!;
+  if (path.includes('{partnerTenantId}')) return ids.partners!;
+  const resource = path.split('/')[2]!;
   return ids[resource] ?? randomUUID();
 }
 
@@ -419,7 +419,7 @@ async function runAll(list: Probe[], concurrency: number): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < list.length) {
-      const probe = list[next++];
+      const probe = list[next++]!;
       const res = await probe.run();
       check(probe.what, res);
       const extra = probe.expect?.(res);
@@ -480,7 +480,7 @@ describe('the classes, one by one', () => {
       expect(filter.status).toBe(400);
       expect(filter.body.errors[0].field).toBe('createdFrom');
       const body = await t.http
-        .patch(`/v1/devices/${fleet.devices[1].id}`)
+        .patch(`/v1/devices/${fleet.devices[1]!.id}`)
         .set(admin())
         .send({ installedAt: bad });
       expect(body.status).toBe(400);
@@ -551,9 +551,9 @@ describe('the classes, one by one', () => {
   it('over-long path parameters and headers: problem+json too', async () => {
     const long = await t.http.get(`/v1/devices/${'x'.repeat(500)}`).set(admin());
     expect(long.status).toBe(414);
-    expect(long.headers['content-type']).toMatch(/problem\+json/);
+    expect(long.headers['content-type']!).toMatch(/problem\+json/);
     const huge = await t.http.get(`/v1/devices?serial=${'x'.repeat(20_000)}`).set(admin());
     expect(huge.status).toBe(431);
-    expect(huge.headers['content-type']).toMatch(/problem\+json/);
+    expect(huge.headers['content-type']!).toMatch(/problem\+json/);
   });
 });

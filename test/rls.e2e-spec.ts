@@ -44,7 +44,7 @@ beforeAll(async () => {
       .send({
         events: [
           {
-            serial: fleet.devices[0].serial,
+            serial: fleet.devices[0]!.serial,
             type: 'battery',
             batteryPercent: 50,
             at: new Date().toISOString(),
@@ -65,7 +65,7 @@ beforeAll(async () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(tenant.admin.auth)
-      .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead' })
+      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
       .expect(201);
     const tid = ticket.body.id as string;
     await t.http
@@ -250,7 +250,7 @@ describe('row-level security', () => {
 
   it('with no tenant set, every tenant table shows no row at all', async () => {
     for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
-      const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      const [{ n }] = await t.dataSource.query<[{ n: number }]>(
         `SELECT count(*)::int AS n FROM ${table}`,
       );
       expect({ table, n }).toEqual({ table, n: 0 });
@@ -261,7 +261,7 @@ describe('row-level security', () => {
       const { rows } = await owner.query<{ n: number }>(
         `SELECT count(DISTINCT tenant_id)::int AS n FROM users`,
       );
-      expect(rows[0].n).toBeGreaterThanOrEqual(2);
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(2);
     } finally {
       await owner.end();
     }
@@ -483,9 +483,9 @@ describe('with a pool of one connection', () => {
       const [setting] = await ds.query<{ tid: string | null }[]>(
         `SELECT current_setting('app.tenant_id', true) AS tid`,
       );
-      expect(setting.tid ?? '').toBe('');
+      expect(setting!.tid ?? '').toBe('');
       for (const table of tenantTables.filter((x) => !DIRECTORIES.includes(x))) {
-        const [{ n }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`);
+        const [{ n }] = await ds.query<[{ n: number }]>(`SELECT count(*)::int AS n FROM ${table}`);
         expect({ table, n }).toEqual({ table, n: 0 });
       }
     } finally {

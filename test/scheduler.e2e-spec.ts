@@ -98,7 +98,7 @@ describe('the job scheduler', () => {
         const { rows } = await owner.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'scheduled-purge'`,
         );
-        left = rows[0].n;
+        left = rows[0]!.n;
       }
       expect(left).toBe(0);
     } finally {

@@ -14,11 +14,10 @@ afterAll(async () => {
 
 function cspOf(headers: Record<string, string>): Map<string, string> {
   return new Map(
-    headers['content-security-policy']
-      .split(';')
+    headers['content-security-policy']!.split(';')
       .map((d) => d.trim())
       .filter(Boolean)
-      .map((d) => [d.split(' ')[0], d.slice(d.indexOf(' ') + 1)] as [string, string]),
+      .map((d) => [d.split(' ')[0]!, d.slice(d.indexOf(' ') + 1)] as [string, string]),
   );
 }
 
@@ -30,13 +29,13 @@ describe('security headers', () => {
       await t.http.get('/v1/no-such-route'),
       await t.http.get('/health'),
     ]) {
-      expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['x-frame-options']).toBe('DENY');
-      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-content-type-options']!).toBe('nosniff');
+      expect(res.headers['x-frame-options']!).toBe('DENY');
+      expect(res.headers['referrer-policy']!).toBe('no-referrer');
       const csp = cspOf(res.headers);
       expect(csp.get('default-src')).toBe("'none'");
       expect(csp.get('frame-ancestors')).toBe("'none'");
-      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['strict-transport-security']!).toBeUndefined();
     }
   });
 
@@ -48,7 +47,7 @@ describe('security headers', () => {
     expect(csp.get('script-src')).toBe("'self'");
     expect(csp.get('style-src')).toBe("'self' 'unsafe-inline'");
     expect(csp.get('frame-ancestors')).toBe("'none'");
-    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['x-content-type-options']!).toBe('nosniff');
     expect(page.headers['cache-control'] ?? '').not.toContain('no-store');
   });
 
@@ -79,14 +78,14 @@ describe('security headers', () => {
     const me = await t.http.get('/v1/me').set(auth);
     const answers = [signup, login, refresh, apiKey, webhook, failedLogin, me];
     expect(answers.map((r) => r.status)).toEqual([201, 200, 200, 201, 201, 401, 200]);
-    for (const res of answers) expect(res.headers['cache-control']).toBe('no-store');
+    for (const res of answers) expect(res.headers['cache-control']!).toBe('no-store');
   });
 
   it('send HSTS only when configured for TLS', async () => {
     const tls = await startTestApp({ hstsMaxAgeSeconds: 31_536_000 });
     try {
       const res = await tls.http.get('/health');
-      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers['strict-transport-security']!).toBe('max-age=31536000; includeSubDomains');
     } finally {
       await tls.close();
     }

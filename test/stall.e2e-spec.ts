@@ -98,14 +98,14 @@ describe('a tenant cannot stall the service', () => {
       ['open', 2],
     ] as const) {
       await t.http
-        .patch(`/v1/tickets/${w1.id}`)
+        .patch(`/v1/tickets/${w1!.id}`)
         .set(warm.admin.auth)
         .set('If-Match', String(version))
         .send({ status })
         .expect(200);
     }
     await t.http
-      .patch(`/v1/tickets/${w2.id}`)
+      .patch(`/v1/tickets/${w2!.id}`)
       .set(warm.admin.auth)
       .set('If-Match', '1')
       .send({ priority: 'urgent' })
@@ -158,7 +158,7 @@ describe('a tenant cannot stall the service', () => {
     try {
       // Creation: the due time is decades away, past 500 holiday Sundays.
       const created = await exercise(tenant, fleet.devices);
-      const ticket = created[0];
+      const ticket = created[0]!;
       expect(new Date(ticket.sla.resolutionDueAt).getTime()).toBeGreaterThan(
         Date.now() + 40 * 365 * DAY,
       );
@@ -199,7 +199,7 @@ describe('a tenant cannot stall the service', () => {
         .send({ status: 'pending' });
       expect(refused.status).toBe(409);
       // A priority change recomputes the due times too.
-      const other = created[1];
+      const other = created[1]!;
       await t.http
         .patch(`/v1/tickets/${other.id}`)
         .set(admin)
@@ -239,10 +239,10 @@ describe('bounded tenant-controlled sizes', () => {
     const junk = { ...validHours(), junk: 'x'.repeat(2_000_000) };
     const res = await putHours(junk);
     expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.headers['content-type']!).toMatch(/application\/problem\+json/);
     expect(fields(res)).toEqual(['businessHours.junk']);
     const nested = validHours();
-    (nested.days[1][0] as Record<string, string>).note = 'lunch';
+    (nested.days[1][0]! as Record<string, string>).note = 'lunch';
     const res2 = await putHours(nested);
     expect(res2.status).toBe(400);
     expect(fields(res2)).toEqual(['businessHours.days.1[0].note']);
@@ -327,7 +327,7 @@ describe('bounded tenant-controlled sizes', () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(other.admin.auth)
-      .send({ deviceId: f.devices[0].id, description: 'Bolt stuck' })
+      .send({ deviceId: f.devices[0]!.id, description: 'Bolt stuck' })
       .expect(201);
     expect(ticket.body.sla.resolutionDueAt).toEqual(expect.any(String));
   });

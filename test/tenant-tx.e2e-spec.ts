@@ -30,7 +30,7 @@ async function scope(tx: TenantTx): Promise<{ setting: string; userIds: string[]
     `SELECT current_setting('app.tenant_id', true) AS setting`,
   );
   const users = await tx.em.query<{ id: string }[]>(`SELECT id FROM users ORDER BY id`);
-  return { setting: row.setting, userIds: users.map((u) => u.id) };
+  return { setting: row!.setting, userIds: users.map((u) => u.id) };
 }
 
 describe('asTenant', () => {

@@ -22,8 +22,8 @@ async function sameDatabaseApp(
 
 function expectProblem429(res: request.Response): void {
   expect(res.status).toBe(429);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  expect(res.headers['content-type']!).toMatch(/^application\/problem\+json/);
+  expect(Number(res.headers['retry-after']!)).toBeGreaterThan(0);
 }
 
 describe('password checks (login and currentPassword)', () => {
@@ -64,12 +64,12 @@ describe('password checks (login and currentPassword)', () => {
     expect(statuses.filter((s) => s === 401).length).toBe(3);
     expect(statuses.filter((s) => s === 429).length).toBe(37);
     // The right password inside the burst did not get in.
-    expect(statuses[19]).toBe(429);
+    expect(statuses[19]!).toBe(429);
     for (const res of burst.filter((r) => r.status === 429)) {
       expectProblem429(res);
       expect(res.body.code).toBe('too_many_login_attempts');
       // One burst costs the owner one short lock, not one per refused request.
-      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(5);
+      expect(Number(res.headers['retry-after']!)).toBeLessThanOrEqual(5);
     }
 
     // While locked, the right password is refused too...
@@ -88,13 +88,13 @@ describe('password checks (login and currentPassword)', () => {
     for (let i = 0; i < 3; i++) expect((await wrong()).status).toBe(401);
     const first = await wrong();
     expectProblem429(first);
-    expect(Number(first.headers['retry-after'])).toBeLessThanOrEqual(5);
+    expect(Number(first.headers['retry-after']!)).toBeLessThanOrEqual(5);
     await sleep(5200);
     for (let i = 0; i < 3; i++) expect((await wrong()).status).toBe(401);
     const second = await wrong();
     expectProblem429(second);
-    expect(Number(second.headers['retry-after'])).toBeGreaterThan(5);
-    expect(Number(second.headers['retry-after'])).toBeLessThanOrEqual(10);
+    expect(Number(second.headers['retry-after']!)).toBeGreaterThan(5);
+    expect(Number(second.headers['retry-after']!)).toBeLessThanOrEqual(10);
   });
 
   it('counts unknown emails like known ones', async () => {
@@ -162,11 +162,11 @@ describe('password checks (login and currentPassword)', () => {
       const statuses: number[] = [];
       for (const email of ['x1@example.com', 'x2@example.com', 'x3@example.com', 'x4@example.com'])
         statuses.push((await login(local.http, email, 'guess', from)).status);
-      statuses.push((await login(local.http, tenants[0].admin.email, PASSWORD, from)).status);
+      statuses.push((await login(local.http, tenants[0]!.admin.email, PASSWORD, from)).status);
       expect(statuses).toEqual([401, 401, 401, 401, 429]);
       // Another address is not affected.
       expect(
-        (await login(local.http, tenants[1].admin.email, PASSWORD, '198.51.100.60')).status,
+        (await login(local.http, tenants[1]!.admin.email, PASSWORD, '198.51.100.60')).status,
       ).toBe(200);
     } finally {
       await local.app.close();
@@ -217,9 +217,9 @@ describe('general rate limits', () => {
         .set('X-Forwarded-For', from)
         .send({ refreshToken: `ldr_nope_${i}` });
       expect(res.status).toBe(401);
-      expect(res.headers['ratelimit-limit']).toBe('5');
-      expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThan(0);
-      seen.push(Number(res.headers['ratelimit-remaining']));
+      expect(res.headers['ratelimit-limit']!).toBe('5');
+      expect(Number(res.headers['ratelimit-reset']!)).toBeGreaterThan(0);
+      seen.push(Number(res.headers['ratelimit-remaining']!));
     }
     expect(seen).toEqual([4, 3, 2, 1, 0]);
     // Every public route shares the address's budget.
@@ -229,15 +229,15 @@ describe('general rate limits', () => {
       .send({ email: 'someone@example.com', password: 'whatever' });
     expectProblem429(over);
     expect(over.body).toMatchObject({ status: 429, code: 'rate_limited' });
-    expect(over.body.requestId).toBe(over.headers['x-request-id']);
-    expect(over.headers['ratelimit-remaining']).toBe('0');
+    expect(over.body.requestId).toBe(over.headers['x-request-id']!);
+    expect(over.headers['ratelimit-remaining']!).toBe('0');
     // Another address is not affected.
     const other = await t.http
       .post('/v1/auth/refresh')
       .set('X-Forwarded-For', '192.0.2.11')
       .send({ refreshToken: 'ldr_nope' });
     expect(other.status).toBe(401);
-    expect(other.headers['ratelimit-remaining']).toBe('4');
+    expect(other.headers['ratelimit-remaining']!).toBe('4');
     // Health probes are not limited.
     for (let i = 0; i < 7; i++)
       expect((await t.http.get('/health').set('X-Forwarded-For', from)).status).toBe(200);
@@ -249,8 +249,8 @@ describe('general rate limits', () => {
     for (let i = 0; i < 10; i++) {
       const res = await t.http.get('/v1/me').set(a.auth);
       expect(res.status).toBe(200);
-      expect(res.headers['ratelimit-limit']).toBe('10');
-      expect(res.headers['ratelimit-remaining']).toBe(String(9 - i));
+      expect(res.headers['ratelimit-limit']!).toBe('10');
+      expect(res.headers['ratelimit-remaining']!).toBe(String(9 - i));
     }
     const over = await t.http.get('/v1/me').set(a.auth);
     expectProblem429(over);
@@ -258,7 +258,7 @@ describe('general rate limits', () => {
     // The other tenant is unaffected.
     const other = await t.http.get('/v1/me').set(b.auth);
     expect(other.status).toBe(200);
-    expect(other.headers['ratelimit-remaining']).toBe('9');
+    expect(other.headers['ratelimit-remaining']!).toBe('9');
   });
 
   it('limits each API key on its own, within its tenant’s limit', async () => {
@@ -269,11 +269,11 @@ describe('general rate limits', () => {
     for (let i = 0; i < 3; i++) {
       const res = await t.http.get('/v1/me').set('X-Api-Key', k1.key);
       expect(res.status).toBe(200);
-      expect(res.headers['ratelimit-limit']).toBe('3');
+      expect(res.headers['ratelimit-limit']!).toBe('3');
     }
     const over = await t.http.get('/v1/me').set('X-Api-Key', k1.key);
     expectProblem429(over);
-    expect(over.headers['ratelimit-limit']).toBe('3');
+    expect(over.headers['ratelimit-limit']!).toBe('3');
     // The tenant has used 6 of its 10: the other key still works.
     expect((await t.http.get('/v1/me').set('X-Api-Key', k2.key)).status).toBe(200);
   });
@@ -309,11 +309,11 @@ describe('general rate limits', () => {
             + (SELECT count(*) FROM auth_attempts WHERE bucket = $1) AS n`,
       [expired],
     );
-    expect(Number(left[0].n)).toBe(0);
+    expect(Number(left[0]!.n)).toBe(0);
     // Live windows stay.
     const live = await t.dataSource.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM rate_limit_counters`,
     );
-    expect(Number(live[0].n)).toBeGreaterThan(0);
+    expect(Number(live[0]!.n)).toBeGreaterThan(0);
   });
 });

@@ -49,7 +49,7 @@ async function report(who: Session, deviceId: string, description: string, extra
 
 describe('the story', () => {
   it('a manager reports, the agent works the steps, resolves, and the next diagnosis learns from it', async () => {
-    const device = fleet.devices[0];
+    const device = fleet.devices[0]!;
     const created = await report(
       manager,
       device.id,
@@ -115,9 +115,9 @@ describe('the story', () => {
         causes: Cause[];
         device: { learnedConfirmations: number };
       };
-    const before = await diagnose(a, fleet.devices[1].id);
+    const before = await diagnose(a, fleet.devices[1]!.id);
     const bFleet = await newFleet(t.http, b, 1);
-    const otherBefore = await diagnose(b, bFleet.devices[0].id);
+    const otherBefore = await diagnose(b, bFleet.devices[0]!.id);
 
     const resolved = await t.http.post(`/v1/tickets/${id}/resolve`).set(agent.auth).send({
       confirmedCause: 'electronic_failure',
@@ -130,13 +130,13 @@ describe('the story', () => {
       solvedAt: expect.any(String),
     });
 
-    const after = await diagnose(a, fleet.devices[1].id);
+    const after = await diagnose(a, fleet.devices[1]!.id);
     expect(after.device.learnedConfirmations).toBe(before.device.learnedConfirmations + 1);
     expect(prob(after.causes, 'electronic_failure')).toBeGreaterThan(
       prob(before.causes, 'electronic_failure'),
     );
     // Another tenant's rankings for the same model do not move.
-    const otherAfter = await diagnose(b, bFleet.devices[0].id);
+    const otherAfter = await diagnose(b, bFleet.devices[0]!.id);
     expect(otherAfter.device.learnedConfirmations).toBe(0);
     expect(prob(otherAfter.causes, 'electronic_failure')).toBeCloseTo(
       prob(otherBefore.causes, 'electronic_failure'),
@@ -157,25 +157,25 @@ describe('the story', () => {
   it('makes lockouts and doors that will not secure urgent, and lets the reporter override', async () => {
     const locked = await report(
       manager,
-      fleet.devices[1].id,
+      fleet.devices[1]!.id,
       'I am locked out, the keypad does nothing',
     );
     expect(locked.body.priority).toBe('urgent');
     expect(locked.body.symptoms).toContain('locked_out');
     const plan = locked.body.diagnosis.plan as { step: string }[];
-    expect(plan[0].step).not.toBe('factory_reset');
-    const latch = await report(manager, fleet.devices[1].id, 'Something is off', {
+    expect(plan[0]!.step).not.toBe('factory_reset');
+    const latch = await report(manager, fleet.devices[1]!.id, 'Something is off', {
       symptoms: ['door_wont_latch'],
     });
     expect(latch.body.priority).toBe('urgent');
-    const low = await report(manager, fleet.devices[1].id, 'App shows it offline', {
+    const low = await report(manager, fleet.devices[1]!.id, 'App shows it offline', {
       priority: 'low',
     });
     expect(low.body.priority).toBe('low');
   });
 
   it('honours Idempotency-Key on creation', async () => {
-    const body = { deviceId: fleet.devices[2].id, description: 'Grinding noise when locking' };
+    const body = { deviceId: fleet.devices[2]!.id, description: 'Grinding noise when locking' };
     const one = await t.http
       .post('/v1/tickets')
       .set(manager.auth)
@@ -188,13 +188,13 @@ describe('the story', () => {
       .send(body);
     expect(two.status).toBe(201);
     expect(two.body.id).toBe(one.body.id);
-    expect(two.headers['idempotent-replayed']).toBe('true');
+    expect(two.headers['idempotent-replayed']!).toBe('true');
   });
 });
 
 describe('working a ticket', () => {
   it('needs If-Match: 428 without, 412 when stale, and names allowed transitions on a 409', async () => {
-    const created = await report(manager, fleet.devices[2].id, 'Bolt is stiff and jams');
+    const created = await report(manager, fleet.devices[2]!.id, 'Bolt is stiff and jams');
     const id = created.body.id as string;
     expect(
       (await t.http.patch(`/v1/tickets/${id}`).set(agent.auth).send({ priority: 'high' })).status,
@@ -234,7 +234,7 @@ describe('working a ticket', () => {
       .set('If-Match', '4')
       .send({ status: 'open' });
     expect(closed.status).toBe(409);
-    const fresh = await report(manager, fleet.devices[2].id, 'Bolt is stiff again');
+    const fresh = await report(manager, fleet.devices[2]!.id, 'Bolt is stiff again');
     await t.http
       .post(`/v1/tickets/${fresh.body.id}/resolve`)
       .set(agent.auth)
@@ -256,7 +256,7 @@ describe('working a ticket', () => {
   });
 
   it('keeps internal notes from managers, and a reporter’s answer reopens a pending ticket', async () => {
-    const created = await report(manager, fleet.devices[3].id, 'Code rejected for the cleaner');
+    const created = await report(manager, fleet.devices[3]!.id, 'Code rejected for the cleaner');
     const id = created.body.id as string;
     expect(
       (
@@ -305,7 +305,7 @@ describe('working a ticket', () => {
   it('escalates to the recommended target and waits on hold', async () => {
     const created = await report(
       manager,
-      fleet.devices[4].id,
+      fleet.devices[4]!.id,
       'Part of the key snapped off inside the lock',
     );
     const id = created.body.id as string;
@@ -324,7 +324,7 @@ describe('working a ticket', () => {
   });
 
   it('loses nothing under 50 concurrent comments and step outcomes', async () => {
-    const created = await report(manager, fleet.devices[5].id, 'Works sometimes, slow to respond');
+    const created = await report(manager, fleet.devices[5]!.id, 'Works sometimes, slow to respond');
     const id = created.body.id as string;
     const steps = [
       'restart_lock_and_app',
@@ -343,7 +343,7 @@ describe('working a ticket', () => {
           : t.http
               .post(`/v1/tickets/${id}/steps`)
               .set(agent.auth)
-              .send({ step: steps[(i / 2) % steps.length], outcome: 'not_fixed' }),
+              .send({ step: steps[(i / 2) % steps.length]!, outcome: 'not_fixed' }),
       ),
     );
     expect(results.map((r) => r.status).every((s) => s === 200 || s === 201)).toBe(true);
@@ -373,11 +373,11 @@ describe('lists', () => {
         .post('/v1/tickets')
         .set(tenant.admin.auth)
         .send({ deviceId, description, ...extra });
-    const t1 = (await mk(f.devices[0].id, 'The deadbolt grinds loudly')).body;
+    const t1 = (await mk(f.devices[0]!.id, 'The deadbolt grinds loudly')).body;
     const t2 = (
-      await mk(f.devices[1].id, 'Fingerprint reader refuses my thumb', { priority: 'high' })
+      await mk(f.devices[1]!.id, 'Fingerprint reader refuses my thumb', { priority: 'high' })
     ).body;
-    const t3 = (await mk(f.devices[1].id, 'Auto-lock fires at the wrong time')).body;
+    const t3 = (await mk(f.devices[1]!.id, 'Auto-lock fires at the wrong time')).body;
     const all = await t.http.get('/v1/tickets').set(tenant.admin.auth);
     expect((all.body.data as { id: string }[]).map((x) => x.id)).toEqual([t3.id, t2.id, t1.id]);
     const page = await t.http.get('/v1/tickets').query({ limit: 2 }).set(tenant.admin.auth);
@@ -393,7 +393,7 @@ describe('lists', () => {
         }[]
       ).map((x) => x.id);
     expect(await ids({ priority: 'high' })).toEqual([t2.id]);
-    expect(await ids({ deviceId: f.devices[1].id })).toEqual([t3.id, t2.id]);
+    expect(await ids({ deviceId: f.devices[1]!.id })).toEqual([t3.id, t2.id]);
     expect(await ids({ propertyId: f.property.id, status: 'new' })).toEqual([t3.id, t2.id, t1.id]);
     expect(await ids({ q: 'grinding' })).toEqual([t1.id]);
     expect(await ids({ q: t2.number })).toEqual([t2.id]);
@@ -420,7 +420,7 @@ describe('SLA, assignment and proactive tickets', () => {
       await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: f.devices[0].id, description: 'App command times out' })
+        .send({ deviceId: f.devices[0]!.id, description: 'App command times out' })
     ).body;
     const createdAt = new Date(created.createdAt as string).getTime();
     expect(new Date(created.sla.firstResponseDueAt as string).getTime() - createdAt).toBe(
@@ -489,12 +489,12 @@ describe('SLA, assignment and proactive tickets', () => {
       const res = await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: f.devices[0].id, description: `Issue ${i}` });
+        .send({ deviceId: f.devices[0]!.id, description: `Issue ${i}` });
       assignees.push(res.body.assigneeId as string | null);
     }
     const ordered = [a1.userId, a2.userId].sort();
-    expect(assignees.slice(0, 4)).toEqual([ordered[0], ordered[1], ordered[0], ordered[1]]);
-    expect(assignees[4]).toBeNull();
+    expect(assignees.slice(0, 4)).toEqual([ordered[0]!, ordered[1]!, ordered[0]!, ordered[1]!]);
+    expect(assignees[4]!).toBeNull();
     expect(assignees).not.toContain(a3.userId);
   });
 
@@ -508,9 +508,9 @@ describe('SLA, assignment and proactive tickets', () => {
       .set('X-Api-Key', key.key)
       .send({
         events: [
-          { serial: f.devices[0].serial, type: 'battery', batteryPercent: 9, at },
+          { serial: f.devices[0]!.serial, type: 'battery', batteryPercent: 9, at },
           ...[1, 2, 3].map((n) => ({
-            serial: f.devices[1].serial,
+            serial: f.devices[1]!.serial,
             type: 'jam',
             at: new Date(Date.now() - n * 1000).toISOString(),
           })),
@@ -532,8 +532,8 @@ describe('SLA, assignment and proactive tickets', () => {
     ).filter((x) => x.source === 'proactive');
     expect(proactive.map((x) => x.reason).sort()).toEqual(['jam_burst', 'low_battery']);
     const battery = proactive.find((x) => x.reason === 'low_battery')!;
-    expect(battery.deviceId).toBe(f.devices[0].id);
-    expect(battery.diagnosis.causes[0].code).toBe('battery_depleted');
+    expect(battery.deviceId).toBe(f.devices[0]!.id);
+    expect(battery.diagnosis.causes[0]!.code).toBe('battery_depleted');
     expect(proactive.find((x) => x.reason === 'jam_burst')!.priority).toBe('high');
     const again = await jobs.runOnce();
     expect(again.proactive).toBe(0);
@@ -542,7 +542,7 @@ describe('SLA, assignment and proactive tickets', () => {
 
 describe('access', () => {
   it('lets managers report and follow but not work tickets; partners see nothing', async () => {
-    const created = await report(manager, fleet.devices[0].id, 'Door will not lock');
+    const created = await report(manager, fleet.devices[0]!.id, 'Door will not lock');
     const id = created.body.id as string;
     expect((await t.http.get(`/v1/tickets/${id}`).set(manager.auth)).status).toBe(200);
     expect(
@@ -576,7 +576,7 @@ describe('access', () => {
   });
 
   it('answers 404 to another tenant on every ticket route, and changes nothing', async () => {
-    const created = await report(manager, fleet.devices[0].id, 'Keypad unresponsive');
+    const created = await report(manager, fleet.devices[0]!.id, 'Keypad unresponsive');
     const id = created.body.id as string;
     for (const [method, path, body] of [
       ['get', `/v1/tickets/${id}`, undefined],
@@ -604,7 +604,7 @@ describe('access', () => {
         await t.http
           .post('/v1/tickets')
           .set(b.admin.auth)
-          .send({ deviceId: fleet.devices[0].id, description: 'x' })
+          .send({ deviceId: fleet.devices[0]!.id, description: 'x' })
       ).status,
     ).toBe(404);
     const mine = await t.http.get(`/v1/tickets/${id}`).set(agent.auth);

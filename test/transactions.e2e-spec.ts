@@ -50,8 +50,8 @@ describe('the transaction helper', () => {
         return first;
       });
     const results = await Promise.allSettled([
-      lockInOrder(rows[0], rows[1]),
-      lockInOrder(rows[1], rows[0]),
+      lockInOrder(rows[0]!, rows[1]!),
+      lockInOrder(rows[1]!, rows[0]!),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     // Two first tries, one of them aborted by PostgreSQL's deadlock detector and run again.
@@ -72,7 +72,7 @@ describe('the transaction helper', () => {
     expect(err).toBeInstanceOf(AppError);
     const problem = renderProblem(err);
     expect(problem.status).toBe(503);
-    expect(problem.headers['retry-after']).toMatch(/^\d+$/);
+    expect(problem.headers['retry-after']!).toMatch(/^\d+$/);
     expect(problem.internal).toBe(false);
   });
 
@@ -104,7 +104,7 @@ describe('two admins demoting each other at once', () => {
       // The loser is refused: the last admin stays (409), or it is no admin any more (403).
       const loser = answers.find((r) => r.status !== 200)!;
       expect([409, 403]).toContain(loser.status);
-      expect(loser.headers['content-type']).toMatch(/problem\+json/);
+      expect(loser.headers['content-type']!).toMatch(/problem\+json/);
       const admins = await t.http
         .get('/v1/users')
         .query({ role: 'admin' })

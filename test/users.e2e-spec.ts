@@ -57,18 +57,18 @@ describe('users (admin)', () => {
     expect((agents.body.data as { role: string }[]).every((u) => u.role === 'agent')).toBe(true);
     expect(agents.body.data).toHaveLength(2);
 
-    const one = await t.http.get(`/v1/users/${created[0]}`).set(tenant.admin.auth);
+    const one = await t.http.get(`/v1/users/${created[0]!}`).set(tenant.admin.auth);
     expect(one.status).toBe(200);
     const patched = await t.http
-      .patch(`/v1/users/${created[0]}`)
+      .patch(`/v1/users/${created[0]!}`)
       .set(tenant.admin.auth)
       .send({ name: 'Renamed', away: true });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Renamed', away: true, role: 'manager' });
 
-    await t.http.delete(`/v1/users/${created[0]}`).set(tenant.admin.auth).expect(204);
-    expect((await t.http.get(`/v1/users/${created[0]}`).set(tenant.admin.auth)).status).toBe(404);
-    expect((await t.http.delete(`/v1/users/${created[0]}`).set(tenant.admin.auth)).status).toBe(
+    await t.http.delete(`/v1/users/${created[0]!}`).set(tenant.admin.auth).expect(204);
+    expect((await t.http.get(`/v1/users/${created[0]!}`).set(tenant.admin.auth)).status).toBe(404);
+    expect((await t.http.delete(`/v1/users/${created[0]!}`).set(tenant.admin.auth)).status).toBe(
       404,
     );
   });
@@ -190,8 +190,7 @@ describe('role matrix', () => {
       for (const who of [people.manager, people.agent, partnerStaff]) {
         const res = await (
           t.http as unknown as Record<string, (p: string) => ReturnType<TestApp['http']['get']>>
-        )
-          [method](path)
+        )[method]!(path)
           .set(who.auth)
           .send({});
         expect(res.status).toBe(403);
@@ -236,7 +235,7 @@ describe('API keys', () => {
       ]);
     });
     expect(stored).toHaveLength(1);
-    expect(stored[0].key_hash).not.toContain(key.slice(4));
+    expect(stored[0]!.key_hash).not.toContain(key.slice(4));
 
     const me = await t.http.get('/v1/me').set('X-Api-Key', key);
     expect(me.status).toBe(200);

@@ -64,7 +64,7 @@ async function deliveryState(id: string): Promise<DeliveryState> {
     `SELECT status, attempts, next_attempt_at > now() AS lease_ahead FROM webhook_deliveries WHERE id = $1`,
     [id],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /**
@@ -82,7 +82,7 @@ async function pendingDelivery(path: string): Promise<{ tenant: TestTenant; deli
   await t.http
     .post('/v1/tickets')
     .set(tenant.admin.auth)
-    .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead after the storm' })
+    .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead after the storm' })
     .expect(201);
   expect(await service().relay(tenant.id)).toBe(1);
   const { rows } = await owner.query<{ id: string }>(
@@ -90,7 +90,7 @@ async function pendingDelivery(path: string): Promise<{ tenant: TestTenant; deli
     [tenant.id],
   );
   expect(rows).toHaveLength(1);
-  return { tenant, deliveryId: rows[0].id };
+  return { tenant, deliveryId: rows[0]!.id };
 }
 
 /** The trigger that makes recording `deliveryId`'s attempt fail once, the way `crash` says. */
@@ -117,7 +117,7 @@ async function firings(name: string): Promise<number> {
   const { rows } = await owner.query<{ n: string }>(
     `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM ${name}_fired`,
   );
-  return Number(rows[0].n);
+  return Number(rows[0]!.n);
 }
 
 /** What the lapse of the send lease does, without waiting for it. */
@@ -159,8 +159,8 @@ async function expectResentAfterLease(
     'ticket.created',
     'ticket.created',
   ]);
-  expect(sent[1].body).toBe(sent[0].body);
-  expect(JSON.parse(sent[0].body)).toMatchObject({ id: deliveryId, type: 'ticket.created' });
+  expect(sent[1]!.body).toBe(sent[0]!.body);
+  expect(JSON.parse(sent[0]!.body)).toMatchObject({ id: deliveryId, type: 'ticket.created' });
 
   const state = await deliveryState(deliveryId);
   expect(state).toMatchObject({ status: 'delivered', attempts: 1 });
@@ -221,7 +221,7 @@ describe('outbox relay killed between send and mark-sent (check 27)', () => {
     const { rows } = await owner.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [
       pid,
     ]);
-    expect(rows[0].ok).toBe(true);
+    expect(rows[0]!.ok).toBe(true);
     expect(await round).toMatchObject({ delivered: 0, failed: 0 });
 
     await expectResentAfterLease(tenant, deliveryId, mine);

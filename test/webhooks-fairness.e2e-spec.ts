@@ -77,7 +77,7 @@ describe('fair webhook delivery', () => {
       await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead' })
+        .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
         .expect(201);
     }
 
@@ -92,7 +92,7 @@ describe('fair webhook delivery', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(fastArrivals.map((x) => x.path)).toEqual(['/a']);
-    expect(fastArrivals[0].at - started).toBeLessThan(3_000);
+    expect(fastArrivals[0]!.at - started).toBeLessThan(3_000);
     const aDeliveries = await t.http
       .get(`/v1/webhooks/${aHook.body.id}/deliveries`)
       .set(a.admin.auth);

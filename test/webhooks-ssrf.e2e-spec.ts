@@ -66,7 +66,7 @@ const close = (r: Receiver | null) =>
 /** The stub DNS both apps' transports use: name -> answers. */
 const dns: Record<string, string[]> = {};
 const stubResolver = (hostname: string): Promise<LookupAddress[]> => {
-  const answers = dns[hostname.toLowerCase()];
+  const answers = dns[hostname.toLowerCase()]!;
   if (!answers) {
     return Promise.reject(Object.assign(new Error(`stub: ${hostname}`), { code: 'ENOTFOUND' }));
   }
@@ -163,7 +163,7 @@ async function newTicket(): Promise<void> {
   await t.http
     .post('/v1/tickets')
     .set(tenant.admin.auth)
-    .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead' })
+    .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
     .expect(201);
 }
 
@@ -179,7 +179,7 @@ describe('webhook SSRF', () => {
         status: 400,
         code: 'webhook_url_refused',
       });
-      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['content-type']!).toMatch(/application\/problem\+json/);
       expect(res.body.errors).toEqual([
         { field: 'url', message: expect.stringContaining('WEBHOOKS_ALLOW_PRIVATE') },
       ]);
@@ -226,7 +226,7 @@ describe('webhook SSRF', () => {
         lastStatus: null,
         lastError: expect.stringMatching(/^address not allowed .*WEBHOOKS_ALLOW_PRIVATE=true/),
       });
-      expect(d.lastError).not.toMatch(/127\.|::1|ECONN|localhost/);
+      expect(d!.lastError).not.toMatch(/127\.|::1|ECONN|localhost/);
     }
     expect(v4.connections).toBe(0);
     expect(v6?.connections ?? 0).toBe(0);
@@ -255,9 +255,9 @@ describe('webhook SSRF', () => {
     for (const id of hooks) {
       const [d] = await deliveriesOf(id);
       expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null });
-      expect(d.lastError).toMatch(/^address not allowed/);
-      expect(d.lastError).toContain('WEBHOOKS_ALLOW_PRIVATE');
-      expect(d.lastError).not.toMatch(/127\.0\.0\.1|::1|93\.184/);
+      expect(d!.lastError).toMatch(/^address not allowed/);
+      expect(d!.lastError).toContain('WEBHOOKS_ALLOW_PRIVATE');
+      expect(d!.lastError).not.toMatch(/127\.0\.0\.1|::1|93\.184/);
     }
     expect(v4.connections).toBe(0);
     expect(v6?.connections ?? 0).toBe(0);
@@ -299,11 +299,11 @@ describe('what a delivery records', () => {
       await quick.http
         .post('/v1/tickets')
         .set(owner.admin.auth)
-        .send({ deviceId: ownerFleet.devices[0].id, description: 'Jammed' })
+        .send({ deviceId: ownerFleet.devices[0]!.id, description: 'Jammed' })
         .expect(201);
       await quick.app.get(WebhookDelivery).runOnce();
       const last = async (name: string) =>
-        (await quick.http.get(`/v1/webhooks/${hooks[name]}/deliveries`).set(owner.admin.auth)).body
+        (await quick.http.get(`/v1/webhooks/${hooks[name]!}/deliveries`).set(owner.admin.auth)).body
           .data[0] as { lastStatus: number | null; lastError: string | null; status: string };
       expect(await last('redirect')).toMatchObject({
         status: 'pending',

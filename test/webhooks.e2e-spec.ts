@@ -53,7 +53,7 @@ const run = () => t.app.get(WebhookDelivery).runOnce();
 function verify(r: Received, secret: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['lockdesk-signature']));
   if (!m) return false;
-  const mac = createHmac('sha256', secret).update(`${m[1]}.${r.body}`).digest('hex');
+  const mac = createHmac('sha256', secret).update(`${m[1]!}.${r.body}`).digest('hex');
   return mac === m[2];
 }
 
@@ -74,20 +74,20 @@ describe('webhooks', () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0].id, description: 'Keypad dead' });
+      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' });
     await run();
     await run();
     const created = received.filter((r) => r.headers['lockdesk-event'] === 'ticket.created');
     expect(created).toHaveLength(2);
-    expect(created[0].headers['lockdesk-delivery']).toBe(created[1].headers['lockdesk-delivery']);
+    expect(created[0]!.headers['lockdesk-delivery']).toBe(created[1]!.headers['lockdesk-delivery']);
     expect(created.every((r) => verify(r, hook.body.secret as string))).toBe(true);
     expect(
       verify(
-        { ...created[0], body: created[0].body.replace('ticket', 'tampered') },
+        { ...created[0]!, body: created[0]!.body.replace('ticket', 'tampered') },
         hook.body.secret as string,
       ),
     ).toBe(false);
-    expect(JSON.parse(created[0].body)).toMatchObject({
+    expect(JSON.parse(created[0]!.body)).toMatchObject({
       type: 'ticket.created',
       data: { ticketId: ticket.body.id, number: ticket.body.number },
     });
@@ -111,7 +111,7 @@ describe('webhooks', () => {
     await t.http
       .post('/v1/tickets')
       .set(b.admin.auth)
-      .send({ deviceId: fleet.devices[0].id, description: 'Jammed' })
+      .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
       .expect(201);
     for (let i = 0; i < 4; i++) await run();
     const dead = await t.http
@@ -157,7 +157,7 @@ describe('webhooks', () => {
     const tk = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0].id, description: 'Key broke in the lock' });
+      .send({ deviceId: fleet.devices[0]!.id, description: 'Key broke in the lock' });
     await t.http
       .post(`/v1/tickets/${tk.body.id}/escalate`)
       .set(a.admin.auth)
@@ -167,7 +167,7 @@ describe('webhooks', () => {
     await run();
     const routed = received.filter((r) => r.headers['lockdesk-event'] === 'escalation.routed');
     expect(routed).toHaveLength(1);
-    expect(verify(routed[0], hook.body.secret as string)).toBe(true);
+    expect(verify(routed[0]!, hook.body.secret as string)).toBe(true);
   });
 
   it('deleting a webhook cancels its pending deliveries, refuses replays and keeps its history', async () => {
@@ -182,7 +182,7 @@ describe('webhooks', () => {
       t.http
         .post('/v1/tickets')
         .set(c.admin.auth)
-        .send({ deviceId: fleet.devices[0].id, description: 'Jammed' })
+        .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
         .expect(201);
     alwaysFail = true;
     try {
@@ -211,15 +211,17 @@ describe('webhooks', () => {
     await ticket();
     await run();
     await run();
-    expect(received.filter((r) => r.headers['lockdesk-delivery'] === pending.id)).toEqual([]);
+    expect(received.filter((r) => r.headers['lockdesk-delivery'] === pending!.id)).toEqual([]);
     expect(received).toEqual([]);
 
-    const replay = await t.http.post(`/v1/webhooks/deliveries/${dead.id}/replay`).set(c.admin.auth);
+    const replay = await t.http
+      .post(`/v1/webhooks/deliveries/${dead!.id}/replay`)
+      .set(c.admin.auth);
     expect(replay.status).toBe(409);
     expect(replay.body).toMatchObject({ code: 'webhook_deleted', status: 409 });
-    expect(replay.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(replay.headers['content-type']!).toMatch(/application\/problem\+json/);
     expect(
-      (await t.http.post(`/v1/webhooks/deliveries/${pending.id}/replay`).set(c.admin.auth)).status,
+      (await t.http.post(`/v1/webhooks/deliveries/${pending!.id}/replay`).set(c.admin.auth)).status,
     ).toBe(409);
     await run();
     expect(received).toEqual([]);
@@ -227,14 +229,14 @@ describe('webhooks', () => {
     const history = await t.http.get(`/v1/webhooks/${hook.body.id}/deliveries`).set(c.admin.auth);
     expect(history.status).toBe(200);
     expect(history.body.data).toMatchObject([
-      { id: dead.id, status: 'dead', attempts: 3 },
-      { id: pending.id, status: 'cancelled', attempts: 1 },
+      { id: dead!.id, status: 'dead', attempts: 3 },
+      { id: pending!.id, status: 'cancelled', attempts: 1 },
     ]);
     const cancelled = await t.http
       .get(`/v1/webhooks/${hook.body.id}/deliveries`)
       .query({ status: 'cancelled' })
       .set(c.admin.auth);
-    expect((cancelled.body.data as { id: string }[]).map((d) => d.id)).toEqual([pending.id]);
+    expect((cancelled.body.data as { id: string }[]).map((d) => d.id)).toEqual([pending!.id]);
     expect(
       (await t.http.get(`/v1/webhooks/${hook.body.id}/deliveries`).set(a.admin.auth)).status,
     ).toBe(404);

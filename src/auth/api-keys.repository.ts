@@ -24,7 +24,7 @@ export async function insertApiKey(
   tx: TenantTx,
   key: { id: string; name: string; keyPrefix: string; keyHash: string; createdBy: string },
 ): Promise<ApiKeyRow> {
-  const [row] = await tx.em.query<ApiKeyRow[]>(
+  const [row] = await tx.em.query<[ApiKeyRow]>(
     `INSERT INTO api_keys (tenant_id, id, name, key_prefix, key_hash, created_by)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
     [tx.tenantId, key.id, key.name, key.keyPrefix, key.keyHash, key.createdBy],

@@ -19,7 +19,7 @@ import { type AccessClaims, TokenService } from './tokens.service.js';
 export function bearerToken(req: { headers: IncomingHttpHeaders }): string | null {
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match ? match[1] : null;
+  return match ? match[1]! : null;
 }
 
 /**

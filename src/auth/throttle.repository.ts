@@ -40,7 +40,7 @@ export async function reserveAttempt(
     `SELECT auth_attempt_reserve($1, $2, $3, $4, $5) AS wait`,
     [bucket, max, windowMs, lockMs, lockMaxMs],
   );
-  return Number(rows[0].wait);
+  return Number(rows[0]!.wait);
 }
 
 /** A right password: the account's bucket is cleared and the address gets one attempt back. */
@@ -87,5 +87,5 @@ export async function hitWindow(
      RETURNING c.hits, (c.window_start + $2::bigint - (SELECT now_ms FROM w)) AS ttl`,
     [bucket, windowMs],
   );
-  return { hits: rows[0].hits, ttlMs: Number(rows[0].ttl) };
+  return { hits: rows[0]!.hits, ttlMs: Number(rows[0]!.ttl) };
 }

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         log(pending.length ? `Pending: ${pending.join(', ')}` : 'No pending migrations.');
         break;
       }
+      case undefined:
       default:
         throw new Error('usage: migrate.js run | revert | show');
     }

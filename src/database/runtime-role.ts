@@ -16,7 +16,7 @@ export async function runtimeRoleFacts(ds: DataSource): Promise<RoleFacts> {
         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
           AND pg_has_role(current_user, c.relowner, 'USAGE')) AS "ownedTables"
     FROM pg_roles r WHERE r.rolname = current_user`);
-  return rows[0];
+  return rows[0]!;
 }
 
 /**

@@ -9,7 +9,7 @@ export function parseCsv(text: string): string[][] {
   let quoted = false;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // byte-order mark
   for (; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (quoted) {
       if (c === '"') {
         if (text[i + 1] === '"') {
@@ -34,7 +34,7 @@ export function parseCsv(text: string): string[][] {
     row.push(cell);
     rows.push(row);
   }
-  return rows.filter((r) => !(r.length === 1 && r[0].trim() === ''));
+  return rows.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
 }
 
 /**

@@ -18,13 +18,13 @@ export function forecastBattery(readings: BatteryReading[], now: Date): BatteryF
   const sorted = [...readings].sort((a, b) => a.at.getTime() - b.at.getTime());
   let start = 0;
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].percent - sorted[i - 1].percent >= 15) start = i;
+    if (sorted[i]!.percent - sorted[i - 1]!.percent >= 15) start = i;
   }
   const series = sorted.slice(start);
   const n = series.length;
   if (n < 3)
     return { daysUntil10Percent: null, reason: 'fewer than 3 battery readings', readings: n };
-  const spanDays = (series[n - 1].at.getTime() - series[0].at.getTime()) / DAY;
+  const spanDays = (series[n - 1]!.at.getTime() - series[0]!.at.getTime()) / DAY;
   if (spanDays < 1)
     return {
       daysUntil10Percent: null,
@@ -32,7 +32,7 @@ export function forecastBattery(readings: BatteryReading[], now: Date): BatteryF
       readings: n,
     };
 
-  const t0 = series[0].at.getTime();
+  const t0 = series[0]!.at.getTime();
   const xs = series.map((r) => (r.at.getTime() - t0) / DAY);
   const ys = series.map((r) => r.percent);
   const mx = xs.reduce((s, x) => s + x, 0) / n;
@@ -40,8 +40,8 @@ export function forecastBattery(readings: BatteryReading[], now: Date): BatteryF
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
   }
   const slope = sxy / sxx;
   if (!(slope < -1e-6))

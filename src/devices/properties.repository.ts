@@ -37,7 +37,7 @@ export async function insertProperty(
   id: string,
   f: PropertyFields,
 ): Promise<PropertyRow> {
-  const [row] = await tx.em.query<PropertyRow[]>(
+  const [row] = await tx.em.query<[PropertyRow]>(
     `INSERT INTO properties (tenant_id, id, name, address, units, time_zone)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
     [tx.tenantId, id, f.name, JSON.stringify(f.address), f.units, f.timeZone],

@@ -102,5 +102,5 @@ export async function ingestTelemetry(
     rows.map((r) => r.online),
     rows.map((r) => r.firmwareVersion),
   ]);
-  return result.inserted;
+  return result!.inserted;
 }

@@ -205,7 +205,7 @@ export async function claimNextInQueue(
       RETURNING ${ALL}`,
     [tx.tenantId, lease.token, lease.userId, lease.minutes],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** Claims this escalation (the caller checked that it may). */
@@ -220,7 +220,7 @@ export async function claimEscalation(
       WHERE id = $1 RETURNING ${ALL}`,
     [id, lease.token, lease.userId, lease.minutes],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /**
@@ -240,7 +240,7 @@ export async function scheduleVisit(
       WHERE id = $1 RETURNING ${ALL}`,
     [id, v.at, v.graceHours, v.maxHours],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** Closes the escalation with the confirmed cause; the lease ends. */
@@ -255,5 +255,5 @@ export async function resolveEscalation(
       WHERE id = $1 RETURNING ${ALL}`,
     [id, r.confirmedCause, r.notes],
   );
-  return rows[0];
+  return rows[0]!;
 }

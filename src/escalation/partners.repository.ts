@@ -105,7 +105,7 @@ export async function upsertOwnProfile(
   tx: TenantTx,
   p: { [K in keyof ProfileRow]: ProfileRow[K] | null },
 ): Promise<ProfileRow> {
-  const [row] = await tx.em.query<ProfileRow[]>(
+  const [row] = await tx.em.query<[ProfileRow]>(
     `INSERT INTO partner_profiles (tenant_id, postal_codes, cities, manufacturers, capacity, emergency)
      VALUES ($1, coalesce($2::text[], '{}'), coalesce($3::text[], '{}'), coalesce($4::text[], '{}'), coalesce($5::int, 10), coalesce($6::boolean, false))
      ON CONFLICT (tenant_id) DO UPDATE SET

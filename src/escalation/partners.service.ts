@@ -45,7 +45,7 @@ export class PartnersService {
           `No locksmith or manufacturer has the handle "${dto.handle}".`,
         );
       await insertLink(tx, { partnerTenantId: partner.id, kind: partner.kind });
-      return (await this.links(actor.tenantId, { partnerId: partner.id }))[0];
+      return (await this.links(actor.tenantId, { partnerId: partner.id }))[0]!;
     });
   }
 

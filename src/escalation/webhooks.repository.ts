@@ -134,7 +134,7 @@ export async function lockDeliveryForReplay(
       WHERE d.id = $1 FOR UPDATE OF d FOR SHARE OF w`,
     [id],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** Puts a delivery back in line now, attempts counted afresh. */
@@ -144,7 +144,7 @@ export async function requeueDelivery(tx: TenantTx, id: string): Promise<Deliver
       WHERE id = $1 RETURNING *`,
     [id],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 export interface NewDelivery {

@@ -22,7 +22,7 @@ export async function insertTenant(
   tx: TenantTx,
   tenant: { name: string; kind: TenantKind; handle: string },
 ): Promise<TenantRow> {
-  const [row] = await tx.em.query<TenantRow[]>(
+  const [row] = await tx.em.query<[TenantRow]>(
     `INSERT INTO tenants (id, name, kind, handle) VALUES ($1, $2, $3, $4)
      RETURNING ${columnList(TENANTS)}`,
     [tx.tenantId, tenant.name, tenant.kind, tenant.handle],
@@ -55,7 +55,7 @@ export async function partnerByHandle(
     `SELECT id, kind, name FROM partner_by_handle($1)`,
     [handle],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 export interface TenantCard {

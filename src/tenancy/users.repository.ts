@@ -28,7 +28,7 @@ export async function insertUser(
   tx: TenantTx,
   user: { id: string; email: string; name: string; role: Role; passwordHash: string },
 ): Promise<UserRow> {
-  const [row] = await tx.em.query<UserRow[]>(
+  const [row] = await tx.em.query<[UserRow]>(
     `INSERT INTO users (tenant_id, id, email, name, role, password_hash)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
     [tx.tenantId, user.id, user.email, user.name, user.role, user.passwordHash],
@@ -111,7 +111,7 @@ export async function updateUser(tx: TenantTx, id: string, patch: UserPatch): Pr
       new Date(),
     ],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** A removal keeps the row (tickets and events point at it) and hides it. */

@@ -92,7 +92,7 @@ function oracle(hours: BusinessHours): (t: number) => boolean {
     const p: Record<string, string> = {};
     for (const part of fmt.formatToParts(new Date(t))) p[part.type] = part.value;
     if (holidays.has(`${p.year}-${p.month}-${p.day}`)) return false;
-    const wd = weekdayIndex[p.weekday ?? ''];
+    const wd = weekdayIndex[p.weekday ?? '']!;
     if (wd === undefined) throw new Error(`unexpected weekday ${p.weekday}`);
     const hhmm = `${p.hour}:${p.minute}`;
     return hours.days[wd].some((i) => i.start <= hhmm && hhmm < i.end);
@@ -1020,8 +1020,8 @@ describe('arithmetic due times equal a minute-by-minute reference walk', () => {
       .filter((m, i, all) => i === 0 || m !== all[i - 1]);
     const out: { start: string; end: string }[] = [];
     for (let i = 0; i + 1 < marks.length; i += 2) {
-      if (marks[i] < marks[i + 1])
-        out.push({ start: hhmm(marks[i]), end: hhmm(Math.min(marks[i + 1], 1440)) });
+      if (marks[i]! < marks[i + 1]!)
+        out.push({ start: hhmm(marks[i]!), end: hhmm(Math.min(marks[i + 1]!, 1440)) });
     }
     return out;
   }
@@ -1041,7 +1041,7 @@ describe('arithmetic due times equal a minute-by-minute reference walk', () => {
     const random = rng(0xd57);
     let checked = 0;
     for (let i = 0; i < 60; i++) {
-      const zone = zones[i % zones.length];
+      const zone = zones[i % zones.length]!;
       const days = {
         0: randomDay(random),
         1: randomDay(random),
@@ -1056,11 +1056,11 @@ describe('arithmetic due times equal a minute-by-minute reference walk', () => {
         .reduce((sum, x) => {
           const [sh, sm] = x.start.split(':').map(Number);
           const [eh, em] = x.end.split(':').map(Number);
-          return sum + (eh * 60 + em) - (sh * 60 + sm);
+          return sum + (eh! * 60 + em!) - (sh! * 60 + sm!);
         }, 0);
       if (week < 120) continue; // the reference walk would be too long
       const start =
-        starts[Math.floor(random() * starts.length)] + Math.floor(random() * 5 * 1440) * 60_000;
+        starts[Math.floor(random() * starts.length)]! + Math.floor(random() * 5 * 1440) * 60_000;
       const holidays = Array.from({ length: Math.floor(random() * 4) }, () =>
         new Date(start + Math.floor(random() * 14) * 86_400_000).toISOString().slice(0, 10),
       );
@@ -1124,7 +1124,7 @@ describe('validateBusinessHours: limits on what a tenant may store', () => {
       'junk: unknown field "junk"',
     ]);
     const h = WEEKDAYS_9_TO_5(LISBON);
-    (h.days[1][0] as Record<string, unknown>).note = 'x';
+    (h.days[1][0]! as Record<string, unknown>).note = 'x';
     expect(validateBusinessHours(h)).toEqual(['days.1[0].note: unknown field "note"']);
   });
 

@@ -104,8 +104,8 @@ function parseClock(value: unknown, allow24: boolean): number | null {
   if (typeof value !== 'string') return null;
   const m = /^(\d{2}):(\d{2})$/.exec(value);
   if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
+  const h = Number(m[1]!);
+  const min = Number(m[2]!);
   if (h === 24 && min === 0) return allow24 ? 24 * 60 : null;
   if (h > 23 || min > 59) return null;
   return h * 60 + min;
@@ -116,12 +116,12 @@ function parseLocalDate(value: unknown): number | null {
   if (typeof value !== 'string' || value.length !== 10) return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
+  const y = Number(m[1]!);
+  const mo = Number(m[2]!);
+  const d = Number(m[3]!);
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   const monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  if (mo < 1 || mo > 12 || d < 1 || d > monthDays[mo - 1]) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > monthDays[mo - 1]!) return null;
   // Days from civil (H. Hinnant): years start in March so the leap day is last.
   const yy = mo <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
@@ -238,8 +238,8 @@ export function businessHoursProblems(h: unknown, policy = true): BusinessHoursP
       });
       let ordered = true;
       for (let i = 1; i < ok.length; i++) {
-        const prev = ok[i - 1];
-        const cur = ok[i];
+        const prev = ok[i - 1]!;
+        const cur = ok[i]!;
         if (cur.start < prev.start) ordered = false;
       }
       if (!ordered && policy) {
@@ -248,8 +248,8 @@ export function businessHoursProblems(h: unknown, policy = true): BusinessHoursP
       }
       const sorted = [...ok].sort((a, b) => a.start - b.start);
       for (let i = 1; i < sorted.length; i++) {
-        const prev = sorted[i - 1];
-        const cur = sorted[i];
+        const prev = sorted[i - 1]!;
+        const cur = sorted[i]!;
         if (cur.start < prev.end) {
           fail(`days.${day}`, `intervals ${prev.label} and ${cur.label} overlap`);
           daysOk = false;
@@ -347,8 +347,8 @@ function rawOffset(zone: string, t: number): number {
   // format() is about three times faster than formatToParts(); the parts are the fallback.
   const m = EN_US.exec(f.format(new Date(sec)));
   if (m) {
-    wall.setUTCFullYear(Number(m[3]), Number(m[1]) - 1, Number(m[2]));
-    wall.setUTCHours(Number(m[4]) % 24, Number(m[5]), Number(m[6]), 0);
+    wall.setUTCFullYear(Number(m[3]!), Number(m[1]!) - 1, Number(m[2]!));
+    wall.setUTCHours(Number(m[4]!) % 24, Number(m[5]!), Number(m[6]!), 0);
   } else {
     const v: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
     for (const part of f.formatToParts(new Date(sec))) v[part.type] = Number(part.value);
@@ -450,7 +450,7 @@ function offsetAt(zone: string, t: number): number {
   if (z.fixedOffset !== null) return z.fixedOffset;
   const b = bucket(z, zone, Math.floor(t / BUCKET));
   let offset = b.first;
-  for (let i = 0; i < b.at.length && b.at[i] <= t; i++) offset = b.after[i]!;
+  for (let i = 0; i < b.at.length && b.at[i]! <= t; i++) offset = b.after[i]!;
   return offset;
 }
 
@@ -465,10 +465,10 @@ function nextOffsetChange(zone: string, t: number, limit: number): number {
     const b = bucket(z, zone, index);
     if (b.start > t && b.first !== current) return b.start;
     for (let i = 0; i < b.at.length; i++) {
-      const at = b.at[i];
+      const at = b.at[i]!;
       if (at > t) return Math.min(at, limit);
     }
-    current = b.at.length > 0 ? b.after[b.at.length - 1] : b.first;
+    current = b.at.length > 0 ? b.after[b.at.length - 1]! : b.first;
     index++;
   }
 }
@@ -543,18 +543,18 @@ function compileUncached(hours: BusinessHours): CompiledHours {
   );
   const dayOpen = days.map((list) => list.reduce((sum, [s, e]) => sum + (e - s), 0));
   const cum = [0];
-  for (const open of dayOpen) cum.push(cum[cum.length - 1] + open);
+  for (const open of dayOpen) cum.push(cum[cum.length - 1]! + open);
   const unique = new Set<number>();
   for (const h of hours.holidays ?? []) {
     const day = parseLocalDate(h);
-    if (day !== null && dayOpen[weekdayOf(day)] > 0) unique.add(day);
+    if (day !== null && dayOpen[weekdayOf(day)]! > 0) unique.add(day);
   }
   const holidays = [...unique].sort((a, b) => a - b);
   const holidayPrefix = [0];
   for (const day of holidays) {
-    holidayPrefix.push(holidayPrefix[holidayPrefix.length - 1] + dayOpen[weekdayOf(day)]);
+    holidayPrefix.push(holidayPrefix[holidayPrefix.length - 1]! + dayOpen[weekdayOf(day)]!);
   }
-  return { zone: hours.timeZone, days, dayOpen, cum, week: cum[7], holidays, holidayPrefix };
+  return { zone: hours.timeZone, days, dayOpen, cum, week: cum[7]!, holidays, holidayPrefix };
 }
 
 function weekdayOf(localDay: number): number {
@@ -564,7 +564,7 @@ function weekdayOf(localDay: number): number {
 /** Open ms of weekday `wd` before `x` ms after local midnight. */
 function openBefore(c: CompiledHours, wd: number, x: number): number {
   let sum = 0;
-  for (const [s, e] of c.days[wd]) {
+  for (const [s, e] of c.days[wd]!) {
     if (x <= s) break;
     sum += Math.min(x, e) - s;
   }
@@ -577,7 +577,7 @@ function holidaysBefore(c: CompiledHours, day: number): number {
   let hi = c.holidays.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (c.holidays[mid] < day) lo = mid + 1;
+    if (c.holidays[mid]! < day) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -592,14 +592,14 @@ function regularBefore(c: CompiledHours, w: number): number {
   const m = day + 4;
   const weeks = Math.floor(m / 7);
   const wd = m - weeks * 7;
-  return weeks * c.week + c.cum[wd] + openBefore(c, wd, w - day * DAY);
+  return weeks * c.week + c.cum[wd]! + openBefore(c, wd, w - day * DAY);
 }
 
 /** Business ms before wall instant `w`, holidays removed: the formula everything rests on. */
 function businessBefore(c: CompiledHours, w: number): number {
   const day = Math.floor(w / DAY);
   const i = holidaysBefore(c, day);
-  let removed = c.holidayPrefix[i];
+  let removed = c.holidayPrefix[i]!;
   if (c.holidays[i] === day) removed += openBefore(c, weekdayOf(day), w - day * DAY);
   return regularBefore(c, w) - removed;
 }
@@ -616,11 +616,11 @@ function regularReach(c: CompiledHours, v: number): number {
     r -= c.week;
   }
   for (let wd = 0; wd < 7; wd++) {
-    if (r > c.dayOpen[wd]) {
-      r -= c.dayOpen[wd];
+    if (r > c.dayOpen[wd]!) {
+      r -= c.dayOpen[wd]!;
       continue;
     }
-    for (const [s, e] of c.days[wd]) {
+    for (const [s, e] of c.days[wd]!) {
       if (r <= e - s) return (weeks * 7 + wd - 4) * DAY + s + r;
       r -= e - s;
     }
@@ -649,7 +649,7 @@ function reach(c: CompiledHours, lo: number, v: number, hi: number): number {
 
 /** A wall instant by which `v` business ms are surely reached: every holiday counted as removed. */
 function reachBound(c: CompiledHours, v: number): number {
-  return regularReach(c, v + c.holidayPrefix[c.holidays.length]);
+  return regularReach(c, v + c.holidayPrefix[c.holidays.length]!);
 }
 
 /**
@@ -774,7 +774,7 @@ function normalizePauses(
   clipped.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const [s, e] of clipped) {
-    const last = merged[merged.length - 1];
+    const last = merged[merged.length - 1]!;
     if (last !== undefined && s <= last[1]) last[1] = Math.max(last[1], e);
     else merged.push([s, e]);
   }
@@ -874,7 +874,7 @@ export async function slaStateAsync(
     // 12 h behind, and DST overlaps are covered by the extra days.
     const wall = regularBefore(c, created + 14 * HOUR_MS) + target + paused;
     if (Number.isFinite(wall) && Number.isFinite(now)) {
-      const bound = regularReach(c, wall + c.holidayPrefix[c.holidays.length]) + 12 * HOUR_MS;
+      const bound = regularReach(c, wall + c.holidayPrefix[c.holidays.length]!) + 12 * HOUR_MS;
       await warmZone(c.zone, created - DAY, Math.max(bound, now) + 2 * DAY);
     }
   }

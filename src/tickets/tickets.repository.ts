@@ -104,7 +104,7 @@ export interface NewTicketRow {
  * outbox message: one statement.
  */
 export async function insertTicket(tx: TenantTx, t: NewTicketRow): Promise<TicketRow> {
-  const [row] = await tx.em.query<TicketRow[]>(
+  const [row] = await tx.em.query<[TicketRow]>(
     `WITH n AS (
        INSERT INTO ticket_counters (tenant_id, last_number) VALUES ($1, 1)
        ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
@@ -251,7 +251,7 @@ export async function updateTicket(
       WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
     [id, ...values],
   );
-  return updated[0];
+  return updated[0]!;
 }
 
 /** A public comment's words become searchable on its ticket. */

@@ -174,7 +174,7 @@ export function walkToFix(
   const needed = c.expected.escalation;
   for (let i = 0; i < MAX_STEPS; i++) {
     const result = diagnose({ ...input, stepsTried: tried }, model);
-    const next = result.plan[0];
+    const next = result.plan[0]!;
     if (!next) break;
     steps.push(next.step);
     minutes += STEPS[next.step].cost;
@@ -251,7 +251,7 @@ export function minutesAskingFirst(
   result: DiagnosisResult,
   model: Model = DEFAULT_MODEL,
 ): number {
-  const q = result.questions[0];
+  const q = result.questions[0]!;
   if (!q) return walkToFix(c, model).minutes;
   const present = (c.input.symptoms ?? []).includes(q.symptom);
   const answers = [...(c.input.answers ?? []), { symptom: q.symptom, present }];
@@ -308,7 +308,7 @@ export function measureCase(c: CorpusCase, model: Model = DEFAULT_MODEL): CaseMe
     cause: c.expected.cause,
     top: codes.slice(0, 3),
     top1: rank === 1,
-    top1Acceptable: rank === 1 || c.expected.acceptable.includes(codes[0]),
+    top1Acceptable: rank === 1 || c.expected.acceptable.includes(codes[0]!),
     top3: rank >= 1 && rank <= 3,
     firstStep: first,
     firstStepOk: first !== null && c.expected.firstSteps.includes(first),

@@ -95,13 +95,13 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
 
   for (const c of training) {
     const cause = CAUSE_POS[c.expected.cause];
-    perCause[cause]++;
-    for (const s of observedSymptoms(c)) symptomCounts[SYMPTOM_POS[s] * N_CAUSES + cause]++;
-    success[STEP_POS[c.fixStep] * N_CAUSES + cause]++;
+    perCause[cause]!++;
+    for (const s of observedSymptoms(c)) symptomCounts[SYMPTOM_POS[s] * N_CAUSES + cause]!++;
+    success[STEP_POS[c.fixStep] * N_CAUSES + cause]!++;
     const reported = new Set<number>();
     for (const t of c.input.stepsTried ?? [])
       if (t.outcome === 'not_fixed' && t.step !== c.fixStep) {
-        failure[STEP_POS[t.step] * N_CAUSES + cause]++;
+        failure[STEP_POS[t.step] * N_CAUSES + cause]!++;
         reported.add(STEP_POS[t.step]);
       }
     if (h.implicitFailure > 0) {
@@ -109,13 +109,13 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
       accepted.add(STEP_POS[c.fixStep]);
       for (let k = 0; k < N_STEPS; k++)
         if (!accepted.has(k) && !reported.has(k))
-          failure[k * N_CAUSES + cause] += h.implicitFailure;
+          failure[k * N_CAUSES + cause]! += h.implicitFailure;
     }
     for (const f of textFeatures(c.input.description ?? '')) {
       docFreq.set(f, (docFreq.get(f) ?? 0) + 1);
       let row = featureCounts.get(f);
       if (!row) featureCounts.set(f, (row = new Float64Array(N_CAUSES)));
-      row[cause]++;
+      row[cause]!++;
     }
   }
 
@@ -124,7 +124,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     for (let c = 0; c < N_CAUSES; c++) {
       const i = s * N_CAUSES + c;
       const p =
-        (h.symptomStrength * LIKELIHOOD[i] + symptomCounts[i]) / (h.symptomStrength + perCause[c]);
+        (h.symptomStrength * LIKELIHOOD[i]! + symptomCounts[i]!) / (h.symptomStrength + perCause[c]!);
       likelihood.push(round(clamp(p, 0.003, 0.97)));
     }
 
@@ -133,7 +133,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     for (let c = 0; c < N_CAUSES; c++) {
       const i = k * N_CAUSES + c;
       const p =
-        (h.stepStrength * STEP_FIX[i] + success[i]) / (h.stepStrength + success[i] + failure[i]);
+        (h.stepStrength * STEP_FIX[i]! + success[i]!) / (h.stepStrength + success[i]! + failure[i]!);
       stepFix.push(round(clamp(p, 0, 0.98)));
     }
 
@@ -142,7 +142,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     .sort();
   for (const f of features) {
     const row = featureCounts.get(f)!;
-    for (let c = 0; c < N_CAUSES; c++) featureTotal[c] += row[c];
+    for (let c = 0; c < N_CAUSES; c++) featureTotal[c]! += row[c]!;
   }
   const weights: number[] = [];
   const v = features.length;
@@ -152,7 +152,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     for (const f of features) {
       const row = featureCounts.get(f)!;
       const logs = CAUSE_CODES.map((_, c) =>
-        Math.log((row[c] + h.alpha) / (featureTotal[c] + h.alpha * v)),
+        Math.log((row[c]! + h.alpha) / (featureTotal[c]! + h.alpha * v)),
       );
       const mean = logs.reduce((a, b) => a + b, 0) / N_CAUSES;
       for (const l of logs) weights.push(round(l - mean));
@@ -224,23 +224,23 @@ export function logisticWeights(
     grad.fill(0);
     for (const d of docs) {
       z.fill(0);
-      for (const j of d.fs) for (let c = 0; c < N_CAUSES; c++) z[c] += w[j * N_CAUSES + c];
+      for (const j of d.fs) for (let c = 0; c < N_CAUSES; c++) z[c]! += w[j * N_CAUSES + c]!;
       let max = -Infinity;
-      for (let c = 0; c < N_CAUSES; c++) max = Math.max(max, z[c]);
+      for (let c = 0; c < N_CAUSES; c++) max = Math.max(max, z[c]!);
       let sum = 0;
-      for (let c = 0; c < N_CAUSES; c++) sum += z[c] = Math.exp(z[c] - max);
+      for (let c = 0; c < N_CAUSES; c++) sum += z[c] = Math.exp(z[c]! - max);
       for (let c = 0; c < N_CAUSES; c++) {
-        const g = z[c] / sum - (c === d.y ? 1 : 0);
-        for (const j of d.fs) grad[j * N_CAUSES + c] += g;
+        const g = z[c]! / sum - (c === d.y ? 1 : 0);
+        for (const j of d.fs) grad[j * N_CAUSES + c]! += g;
       }
     }
-    for (let i = 0; i < w.length; i++) w[i] -= rate * (grad[i] / n + l2 * w[i]);
+    for (let i = 0; i < w.length; i++) w[i]! -= rate * (grad[i]! / n + l2 * w[i]!);
   }
   const out: number[] = [];
   for (let j = 0; j < features.length; j++) {
     let mean = 0;
-    for (let c = 0; c < N_CAUSES; c++) mean += w[j * N_CAUSES + c] / N_CAUSES;
-    for (let c = 0; c < N_CAUSES; c++) out.push(w[j * N_CAUSES + c] - mean);
+    for (let c = 0; c < N_CAUSES; c++) mean += w[j * N_CAUSES + c]! / N_CAUSES;
+    for (let c = 0; c < N_CAUSES; c++) out.push(w[j * N_CAUSES + c]! - mean);
   }
   return out;
 }
@@ -263,7 +263,7 @@ export function folds(cases: readonly CorpusCase[], k: number, seed = 0): Corpus
     const list = byCause
       .get(cause)!
       .sort((a, b) => sha256(salt + a.id).localeCompare(sha256(salt + b.id)));
-    list.forEach((c, i) => out[(i + offset) % k].push(c));
+    list.forEach((c, i) => out[(i + offset) % k]!.push(c));
     offset += list.length;
   }
   return out;

@@ -220,15 +220,15 @@ const ELECTRONIC = C('electronic_failure');
 
 /** Piecewise-linear interpolation over knots sorted by x. */
 function interpolate(knots: readonly (readonly [number, number])[], x: number): number {
-  if (x <= knots[0][0]) return knots[0][1];
+  if (x <= knots[0]![0]) return knots[0]![1];
   for (let i = 1; i < knots.length; i++) {
-    const [x1, y1] = knots[i];
+    const [x1, y1] = knots[i]!;
     if (x <= x1) {
-      const [x0, y0] = knots[i - 1];
+      const [x0, y0] = knots[i - 1]!;
       return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
     }
   }
-  return knots[knots.length - 1][1];
+  return knots[knots.length - 1]![1];
 }
 
 /**

@@ -36,7 +36,7 @@ function rng(seed: number): () => number {
 
 function randomInputs(n: number, seed: number): DiagnosisInput[] {
   const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const maybe = <T>(p: number, v: () => T): T | undefined => (r() < p ? v() : undefined);
   const texts = [
     "Keypad is dark, we can't get in",
@@ -81,7 +81,7 @@ function randomInputs(n: number, seed: number): DiagnosisInput[] {
   }));
 }
 
-const top = (r: DiagnosisResult): CauseCode => r.causes[0].code;
+const top = (r: DiagnosisResult): CauseCode => r.causes[0]!.code;
 const p = (r: DiagnosisResult, code: CauseCode): number =>
   r.causes.find((c) => c.code === code)?.probability ?? 0;
 const steps = (r: DiagnosisResult): string[] => r.plan.map((s) => s.step);
@@ -163,7 +163,7 @@ describe('diagnose: probabilities', () => {
       const sum = r.causes.reduce((s, c) => s + c.probability, 0);
       expect(Math.abs(sum - 1)).toBeLessThan(1e-9);
       for (let i = 1; i < r.causes.length; i++) {
-        expect(r.causes[i - 1].probability).toBeGreaterThanOrEqual(r.causes[i].probability);
+        expect(r.causes[i - 1]!.probability).toBeGreaterThanOrEqual(r.causes[i]!.probability);
       }
       for (const c of r.causes) {
         expect(c.probability).toBeGreaterThan(0);
@@ -267,7 +267,7 @@ describe('diagnose: probabilities', () => {
     const learned = diagnose({ ...input, learnedCounts: { hub_connectivity: 40 } });
     expect(p(learned, 'hub_connectivity')).toBeGreaterThan(2 * p(plain, 'hub_connectivity'));
     expect(top(learned)).toBe('hub_connectivity');
-    expect(learned.causes[0].evidence.join(' ')).toContain('tenant history');
+    expect(learned.causes[0]!.evidence.join(' ')).toContain('tenant history');
   });
 
   it('ignores unknown codes and says so', () => {
@@ -438,7 +438,7 @@ describe('diagnose: planning and safety', () => {
       if (at < 0) continue;
       seen++;
       const reset = STEPS.factory_reset;
-      const warnings = plan[at].warnings.join(' ').toLowerCase();
+      const warnings = plan[at]!.warnings.join(' ').toLowerCase();
       expect(warnings).toContain('code');
       expect(warnings).toContain('pair');
       for (const later of plan.slice(at + 1)) {
@@ -471,7 +471,7 @@ describe('diagnose: planning and safety', () => {
       }
       entries++;
       expect(entry).toContain(r.plan[0]?.step);
-      expect(r.plan[0].phase).toBe('entry');
+      expect(r.plan[0]!.phase).toBe('entry');
       const firstRepair = r.plan.findIndex((s) => s.phase === 'repair');
       if (firstRepair >= 0)
         expect(r.plan.slice(firstRepair).every((s) => s.phase === 'repair')).toBe(true);
@@ -484,7 +484,7 @@ describe('diagnose: planning and safety', () => {
       description: "The keypad is dark and not beeping, we're locked out",
       device: { powerSource: 'battery' },
     });
-    expect(r.plan[0].step).toBe('use_backup_power');
+    expect(r.plan[0]!.step).toBe('use_backup_power');
     expect(r.escalation.recommended).toBe(false);
   });
 
@@ -515,7 +515,7 @@ describe('diagnose: planning and safety', () => {
     const r = diagnose({ symptoms: ['keypad_unresponsive', 'low_battery_warning'] });
     expect(r.escalation.recommended).toBe(false);
     expect(r.escalation.target).toBeNull();
-    expect(r.plan[0].step).toBe('replace_batteries');
+    expect(r.plan[0]!.step).toBe('replace_batteries');
   });
 
   it('escalates to the manufacturer once an electronic fault survives the cheap steps', () => {
@@ -552,7 +552,7 @@ describe('diagnose: planning and safety', () => {
 
   it('places an escalation step where it beats the cheaper steps left', () => {
     const key = diagnose({ symptoms: ['key_broken_in_lock'] });
-    expect(key.plan[0].step).toBe('call_locksmith');
+    expect(key.plan[0]!.step).toBe('call_locksmith');
     const worn = diagnose({ symptoms: ['grinding_noise', 'motor_runs_bolt_stuck'] });
     const list = steps(worn);
     expect(list.indexOf('inspect_alignment')).toBeLessThan(list.indexOf('call_locksmith'));
@@ -567,7 +567,7 @@ describe('diagnose: planning and safety', () => {
     expect(steps(known)).not.toContain('check_battery_level');
     const check = unknown.plan.find((s) => s.step === 'check_battery_level');
     if (check) {
-      expect(unknown.plan[0].step).toBe('check_battery_level');
+      expect(unknown.plan[0]!.step).toBe('check_battery_level');
       expect(check.pFix).toBe(0);
     }
     expect(steps(diagnose({ symptoms: ['key_broken_in_lock'] }))).not.toContain(

@@ -124,7 +124,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
     }
   }
   const symptoms: SymptomCode[] = [];
-  for (let s = 0; s < N_SYMPTOMS; s++) if (seen[s]) symptoms.push(SYMPTOM_CODES[s]);
+  for (let s = 0; s < N_SYMPTOMS; s++) if (seen[s]) symptoms.push(SYMPTOM_CODES[s]!);
 
   const ctx = buildContext(input, symptoms, text.batteryPercent, notes);
   ctx.fixBoosts = text.stepHints;
@@ -134,9 +134,9 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   // ---- Priors, blended with the tenant's confirmed causes (Dirichlet pseudo-counts) -------
   const prior = priorFor(ctx);
   if (model.priorPower !== 1)
-    for (let c = 0; c < N_CAUSES; c++) prior[c] = Math.pow(prior[c], model.priorPower);
+    for (let c = 0; c < N_CAUSES; c++) prior[c] = Math.pow(prior[c]!, model.priorPower);
   let priorTotal = 0;
-  for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c];
+  for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c]!;
   let learnedTotal = 0;
   const learned = filled(N_CAUSES, 0);
   for (const [code, n] of Object.entries(input.learnedCounts ?? {})) {
@@ -151,15 +151,15 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
       logp[c] = -Infinity;
       continue;
     }
-    const base = prior[c] / priorTotal;
-    const blended = (PRIOR_STRENGTH * base + learned[c]) / (PRIOR_STRENGTH + learnedTotal);
+    const base = prior[c]! / priorTotal;
+    const blended = (PRIOR_STRENGTH * base + learned[c]!) / (PRIOR_STRENGTH + learnedTotal);
     logp[c] = Math.log(blended);
     if (learnedTotal > 0) {
       const w = Math.log(blended / base);
       if (Math.abs(w) > 0.2) {
-        evidence[c].push({
+        evidence[c]!.push({
           w,
-          text: `tenant history: ${learned[c]} of ${learnedTotal} confirmed causes on this model`,
+          text: `tenant history: ${learned[c]!} of ${learnedTotal} confirmed causes on this model`,
         });
       }
     }
@@ -171,15 +171,15 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   if (presentList.length > 0) {
     for (let c = 0; c < N_CAUSES; c++) {
       if (ctx.excluded[c]) continue;
-      let sum = model.logAbsentTotal[c];
+      let sum = model.logAbsentTotal[c]!;
       for (const s of presentList) {
         const i = s * N_CAUSES + c;
-        sum += model.logPresent[i] - model.logAbsent[i];
-        const w = model.evidenceWeight[i];
-        if (w > 0.3) evidence[c].push({ w, text: SYMPTOM_EVIDENCE[s] });
-        else if (w < -1.5) evidence[c].push({ w: w / 2, text: SYMPTOM_AGAINST[s] });
+        sum += model.logPresent[i]! - model.logAbsent[i]!;
+        const w = model.evidenceWeight[i]!;
+        if (w > 0.3) evidence[c]!.push({ w, text: SYMPTOM_EVIDENCE[s]! });
+        else if (w < -1.5) evidence[c]!.push({ w: w / 2, text: SYMPTOM_AGAINST[s]! });
       }
-      logp[c] += model.symptomWeight === 1 ? sum : model.symptomWeight * sum;
+      logp[c]! += model.symptomWeight === 1 ? sum : model.symptomWeight * sum;
     }
   }
   for (const s of deniedList) {
@@ -187,10 +187,10 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
       if (ctx.excluded[c]) continue;
       const i = s * N_CAUSES + c;
       // Replace the weak "not mentioned" term by a firm "not there".
-      const w = model.symptomWeight * (Math.log(1 - model.likelihood[i]) - model.logAbsent[i]);
-      logp[c] += w;
+      const w = model.symptomWeight * (Math.log(1 - model.likelihood[i]!) - model.logAbsent[i]!);
+      logp[c]! += w;
       if (w < -0.7)
-        evidence[c].push({ w, text: `answered no: ${SYMPTOMS[SYMPTOM_CODES[s]].label}` });
+        evidence[c]!.push({ w, text: `answered no: ${SYMPTOMS[SYMPTOM_CODES[s]!].label}` });
     }
   }
 
@@ -201,19 +201,19 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
     const c = C(h.cause);
     if (ctx.excluded[c]) continue;
     const w = model.hintWeight * Math.log(h.ratio);
-    logp[c] += w;
+    logp[c]! += w;
     const said = `description mentions "${h.phrase}"`;
-    if (w > 0.2) evidence[c].push({ w, text: said });
-    else if (w < -0.2) evidence[c].push({ w, text: `against: ${said}` });
+    if (w > 0.2) evidence[c]!.push({ w, text: said });
+    else if (w < -0.2) evidence[c]!.push({ w, text: `against: ${said}` });
   }
   if (model.text && typeof input.description === 'string') {
     const scores = textScores(model, input.description);
     for (let c = 0; c < N_CAUSES; c++) {
       if (ctx.excluded[c]) continue;
-      logp[c] += scores[c];
-      if (scores[c] > TEXT_EVIDENCE)
-        evidence[c].push({
-          w: scores[c],
+      logp[c]! += scores[c]!;
+      if (scores[c]! > TEXT_EVIDENCE)
+        evidence[c]!.push({
+          w: scores[c]!,
           text: 'the description reads like confirmed cases of it',
         });
     }
@@ -243,20 +243,20 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
       failedSteps.push(t.step);
       const said = `${t.source}: ${t.step} did not fix it`;
       for (let c = 0; c < N_CAUSES; c++) {
-        const f = model.stepFix[row + c];
+        const f = model.stepFix[row + c]!;
         if (f <= 0 || ctx.excluded[c]) continue;
         const w = Math.log(1 - OUTCOME_RELIABILITY * f);
-        logp[c] += w;
-        if (f >= 0.1) evidence[c].push({ w, text: said });
+        logp[c]! += w;
+        if (f >= 0.1) evidence[c]!.push({ w, text: said });
       }
     } else if (t.outcome === 'fixed') {
       resolvedBy ??= t.step;
       const said = `${t.source}: ${t.step} fixed it`;
       for (let c = 0; c < N_CAUSES; c++) {
         if (ctx.excluded[c]) continue;
-        const f = Math.max(model.stepFix[row + c], 0.02);
-        logp[c] += Math.log(f);
-        if (f >= 0.1) evidence[c].push({ w: 1 + f, text: said });
+        const f = Math.max(model.stepFix[row + c]!, 0.02);
+        logp[c]! += Math.log(f);
+        if (f >= 0.1) evidence[c]!.push({ w: 1 + f, text: said });
       }
     }
     // skipped / unable: no evidence about causes.
@@ -266,28 +266,29 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   if (ctx.present[S('reset_did_not_help')]) tried.add('restart_lock_and_app');
 
   // ---- Posterior ----------------------------------------------------------------------------
-  if (model.temperature !== 1) for (let c = 0; c < N_CAUSES; c++) logp[c] /= model.temperature;
+  if (model.temperature !== 1) for (let c = 0; c < N_CAUSES; c++) logp[c]! /= model.temperature;
   const posterior = normalize(logp);
   const order: number[] = [];
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) order.push(c);
   // Insertion sort: tiny arrays, and much cheaper than Array.prototype.sort with a comparator.
   for (let i = 1; i < order.length; i++) {
-    const x = order[i];
+    const x = order[i]!;
     let j = i - 1;
     while (
       j >= 0 &&
-      (posterior[order[j]] < posterior[x] || (posterior[order[j]] === posterior[x] && order[j] > x))
+      (posterior[order[j]!]! < posterior[x]! ||
+        (posterior[order[j]!] === posterior[x] && order[j]! > x))
     ) {
-      order[j + 1] = order[j];
+      order[j + 1] = order[j]!;
       j--;
     }
     order[j + 1] = x;
   }
   const causes: RankedCause[] = order.map((c) => ({
-    code: CAUSE_CODES[c],
-    category: CAUSES[CAUSE_CODES[c]].category,
-    probability: posterior[c],
-    evidence: topEvidence(evidence[c]),
+    code: CAUSE_CODES[c]!,
+    category: CAUSES[CAUSE_CODES[c]!].category,
+    probability: posterior[c]!,
+    evidence: topEvidence(evidence[c]!),
   }));
 
   // ---- Plan and escalation ------------------------------------------------------------------
@@ -298,7 +299,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   let questions: Question[] = [];
   if (planned.repair) {
     const known = new Uint8Array(N_SYMPTOMS);
-    for (let i = 0; i < N_SYMPTOMS; i++) known[i] = ctx.present[i] || answered[i];
+    for (let i = 0; i < N_SYMPTOMS; i++) known[i] = ctx.present[i]! || answered[i]!;
     questions = worthAsking(posterior, known, planned.repair, model);
   }
   const escalation = decideEscalation({
@@ -342,12 +343,12 @@ function priorFor(ctx: Context): number[] {
 
 function applyFinding(f: Finding, logp: number[], evidence: Weighted[][], ctx: Context): void {
   for (let c = 0; c < N_CAUSES; c++) {
-    const r = f.ratio[c];
+    const r = f.ratio[c]!;
     if (r === 1 || ctx.excluded[c]) continue;
     const w = Math.log(r);
-    logp[c] += w;
-    if (w > 0.2) evidence[c].push({ w, text: f.text });
-    else if (w < -0.2) evidence[c].push({ w, text: `against: ${f.text}` });
+    logp[c]! += w;
+    if (w > 0.2) evidence[c]!.push({ w, text: f.text });
+    else if (w < -0.2) evidence[c]!.push({ w, text: `against: ${f.text}` });
   }
 }
 
@@ -357,21 +358,21 @@ function normalize(logp: number[]): number[] {
   const out = filled(logp.length, 0);
   let sum = 0;
   for (let c = 0; c < logp.length; c++) {
-    const v = logp[c] === -Infinity ? 0 : Math.exp(logp[c] - max);
+    const v = logp[c] === -Infinity ? 0 : Math.exp(logp[c]! - max);
     out[c] = v;
     sum += v;
   }
-  for (let c = 0; c < out.length; c++) out[c] /= sum;
+  for (let c = 0; c < out.length; c++) out[c]! /= sum;
   return out;
 }
 
 /** Stable in-place sort for the handful of items a diagnosis sorts at a time. */
 function insertionSort<T>(a: T[], cmp: (x: T, y: T) => number): void {
   for (let i = 1; i < a.length; i++) {
-    const x = a[i];
+    const x = a[i]!;
     let j = i - 1;
-    while (j >= 0 && cmp(a[j], x) > 0) {
-      a[j + 1] = a[j];
+    while (j >= 0 && cmp(a[j]!, x) > 0) {
+      a[j + 1] = a[j]!;
       j--;
     }
     a[j + 1] = x;
@@ -426,7 +427,7 @@ const ENTRY_STEPS: readonly StepCode[] = [
 
 function sparseToDense(table: Partial<Record<CauseCode, number>>, scale = 1): Float64Array {
   const out = new Float64Array(N_CAUSES);
-  for (let c = 0; c < N_CAUSES; c++) out[c] = (table[CAUSE_CODES[c]] ?? 0) * scale;
+  for (let c = 0; c < N_CAUSES; c++) out[c] = (table[CAUSE_CODES[c]!] ?? 0) * scale;
   return out;
 }
 const ENTRY_BACKUP = sparseToDense(ENTRY_BACKUP_POWER);
@@ -477,8 +478,8 @@ function repairFixTable(ctx: Context, model: Model): number[][] {
   const rows = base.slice();
   const set = (at: readonly [number, number], p: number): void => {
     const [k, c] = at;
-    if (rows[k] === base[k]) rows[k] = base[k].slice();
-    rows[k][c] = p;
+    if (rows[k] === base[k]) rows[k] = base[k]!.slice();
+    rows[k]![c] = p;
   };
   const present = ctx.present;
   if (present[NETWORK_CHANGE]) {
@@ -496,7 +497,7 @@ function repairFixTable(ctx: Context, model: Model): number[][] {
   }
   for (const b of ctx.fixBoosts) {
     const at = [K(b.step), C(b.cause)] as const;
-    set(at, Math.max(rows[at[0]][at[1]], b.fix));
+    set(at, Math.max(rows[at[0]]![at[1]]!, b.fix));
   }
   return rows;
 }
@@ -504,7 +505,7 @@ function repairFixTable(ctx: Context, model: Model): number[][] {
 function stepCost(step: StepCode, ctx: Context): number {
   // A free warranty replacement makes the manufacturer the cheaper professional.
   if (step === 'contact_manufacturer' && ctx.inWarranty === true) return 45;
-  return STEP_COST[K(step)];
+  return STEP_COST[K(step)]!;
 }
 
 /** How likely each entry step gets a locked-out person in, per cause. */
@@ -520,7 +521,7 @@ function entryFix(step: StepCode, ctx: Context): number[] {
   const key = ctx.hasKeyCylinder === false ? 0 : ctx.hasKeyCylinder === true ? 0.45 : 0.3;
   const out: number[] = [];
   for (let c = 0; c < N_CAUSES; c++) {
-    out.push(1 - (1 - remote * ENTRY_REMOTE[c]) * (1 - key * ENTRY_KEY_DENSE[c]));
+    out.push(1 - (1 - remote * ENTRY_REMOTE[c]!) * (1 - key * ENTRY_KEY_DENSE[c]!));
   }
   return out;
 }
@@ -549,33 +550,33 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
     const sp = compile(cands, N_CAUSES);
     let order = orderCompiled(sp, posterior);
     // Nothing after the locksmith matters for getting in; drop hopeless entry steps.
-    const cut = order.findIndex((i) => cands[i].step === 'call_locksmith');
+    const cut = order.findIndex((i) => cands[i]!.step === 'call_locksmith');
     if (cut >= 0) order = order.slice(0, cut + 1);
     order = prune(order, sp, posterior, 0.03).order;
     let stuck = 0;
     for (let c = 0; c < N_CAUSES; c++) {
       let fail = 1;
-      for (const cand of cands) if (cand.step !== 'call_locksmith') fail *= 1 - cand.fix[c];
-      stuck += posterior[c] * fail;
+      for (const cand of cands) if (cand.step !== 'call_locksmith') fail *= 1 - cand.fix[c]!;
+      stuck += posterior[c]! * fail;
     }
     entryWithoutLocksmith = 1 - stuck;
     expectedCost += emit(plan, order, cands, sp, posterior, ctx);
-    for (const i of order) used.add(cands[i].step);
+    for (const i of order) used.add(cands[i]!.step);
   }
 
   const cands: PlanCandidate[] = [];
   const rows = repairFixTable(ctx, model);
   for (let k = 0; k < STEP_CODES.length; k++) {
-    const step = STEP_CODES[k];
+    const step = STEP_CODES[k]!;
     if (used.has(step) || step === 'use_backup_power' || step === 'check_battery_level') continue;
     if (!applicable(step, ctx)) continue;
-    const fix = rows[k];
+    const fix = rows[k]!;
     // A step cannot fix more later than it could first (mass only shrinks), so one that misses
     // the plan's floor now would be pruned anyway: leave it out before ordering.
     let fixable = 0;
-    for (let c = 0; c < N_CAUSES; c++) fixable += posterior[c] * fix[c];
+    for (let c = 0; c < N_CAUSES; c++) fixable += posterior[c]! * fix[c]!;
     if (fixable < NEGLIGIBLE) continue;
-    const cost = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k];
+    const cost = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k]!;
     cands.push({ step, phase: 'repair', cost, fix });
   }
   const before = factoryResetLast(cands);
@@ -607,9 +608,9 @@ function batteryCheckValue(
 ): { step: PlanStep; gain: number } | null {
   // Shortcut: with the power causes this unlikely a reading cannot pay for itself.
   if (
-    posterior[C('battery_depleted')] +
-      posterior[C('battery_installation')] +
-      posterior[C('external_power_fault')] <
+    posterior[C('battery_depleted')]! +
+      posterior[C('battery_installation')]! +
+      posterior[C('external_power_fault')]! <
     0.03
   ) {
     return null;
@@ -623,10 +624,10 @@ function batteryCheckValue(
   const low: number[] = [];
   const fine: number[] = [];
   for (let c = 0; c < N_CAUSES; c++) {
-    low.push(posterior[c] * sens[c]);
-    fine.push(posterior[c] * (1 - sens[c]));
+    low.push(posterior[c]! * sens[c]!);
+    fine.push(posterior[c]! * (1 - sens[c]!));
   }
-  const cost = STEP_COST[K('check_battery_level')];
+  const cost = STEP_COST[K('check_battery_level')]!;
   const without = ecrCompiled(order, sp, posterior);
   const withCheck =
     cost +
@@ -636,7 +637,7 @@ function batteryCheckValue(
   if (gain < Math.max(MIN_INFORMATION_GAIN, MIN_INFORMATION_SHARE * without)) return null;
   let pLow = 0;
   for (const v of low) pLow += v;
-  const fixes = CAUSE_CODES.filter((_, c) => sens[c] >= 0.3 && posterior[c] > 0);
+  const fixes = CAUSE_CODES.filter((_, c) => sens[c]! >= 0.3 && posterior[c]! > 0);
   const info = STEPS.check_battery_level;
   return {
     gain,
@@ -662,12 +663,12 @@ function factoryResetLast(cands: readonly PlanCandidate[]): Precedence {
   const before: number[][] = cands.map(() => []);
   const fr = cands.findIndex((c) => c.step === 'factory_reset');
   if (fr < 0) return before;
-  const reset = cands[fr];
+  const reset = cands[fr]!;
   cands.forEach((cand, i) => {
     if (i === fr || STEPS[cand.step].escalation || cand.cost >= reset.cost) return;
     for (let c = 0; c < N_CAUSES; c++) {
-      if (reset.fix[c] > 0 && cand.fix[c] >= 0.1) {
-        before[fr].push(i);
+      if (reset.fix[c]! > 0 && cand.fix[c]! >= 0.1) {
+        before[fr]!.push(i);
         return;
       }
     }
@@ -683,7 +684,7 @@ function prune(
   floor: number,
 ): { order: number[]; stats: SequenceStats } {
   const stats = statsCompiled(order, sp, mass);
-  const kept = order.filter((_, pos) => stats.reach[pos] * stats.pFix[pos] >= floor);
+  const kept = order.filter((_, pos) => stats.reach[pos]! * stats.pFix[pos]! >= floor);
   if (kept.length === order.length) return { order, stats };
   return { order: kept, stats: statsCompiled(kept, sp, mass) };
 }
@@ -705,30 +706,31 @@ function emit(
   const mass = copyOf(posterior);
   let ecr = 0;
   for (let pos = 0; pos < order.length; pos++) {
-    const i = order[pos];
-    const cand = cands[i];
+    const i = order[pos]!;
+    const cand = cands[i]!;
     const info = STEPS[cand.step];
     if (pos > 0) {
-      const prev = order[pos - 1];
-      for (let q = sp.start[prev]; q < sp.start[prev + 1]; q++) mass[sp.idx[q]] *= 1 - sp.val[q];
+      const prev = order[pos - 1]!;
+      for (let q = sp.start[prev]!; q < sp.start[prev + 1]!; q++)
+        mass[sp.idx[q]!]! *= 1 - sp.val[q]!;
     }
     const ranked: { c: number; v: number }[] = [];
-    for (let q = sp.start[i]; q < sp.start[i + 1]; q++) {
-      const c = sp.idx[q];
-      if (sp.val[q] >= 0.1 && posterior[c] > 0) ranked.push({ c, v: mass[c] * sp.val[q] });
+    for (let q = sp.start[i]!; q < sp.start[i + 1]!; q++) {
+      const c = sp.idx[q]!;
+      if (sp.val[q]! >= 0.1 && posterior[c]! > 0) ranked.push({ c, v: mass[c]! * sp.val[q]! });
     }
     insertionSort(ranked, byRankedValue);
     const fixes: CauseCode[] = [];
-    for (const r of ranked) fixes.push(CAUSE_CODES[r.c]);
-    ecr += cand.cost * stats.reach[pos];
+    for (const r of ranked) fixes.push(CAUSE_CODES[r.c]!);
+    ecr += cand.cost * stats.reach[pos]!;
     plan.push({
       step: cand.step,
       performer: info.performer,
-      rationale: rationale(cand, ranked, posterior, stats.pFix[pos], ctx),
+      rationale: rationale(cand, ranked, posterior, stats.pFix[pos]!, ctx),
       warnings: warnings(cand, ctx),
       fixes,
-      pFix: stats.pFix[pos],
-      pReach: stats.reach[pos],
+      pFix: stats.pFix[pos]!,
+      pReach: stats.reach[pos]!,
       cost: cand.cost,
       phase: cand.phase,
     });
@@ -750,8 +752,8 @@ function rationale(
   const info = STEPS[cand.step];
   let top = '';
   for (let j = 0; j < ranked.length && j < 3; j++) {
-    const c = ranked[j].c;
-    top += `${j > 0 ? ', ' : ''}${CAUSES[CAUSE_CODES[c]].label} (${pct(posterior[c])})`;
+    const c = ranked[j]!.c;
+    top += `${j > 0 ? ', ' : ''}${CAUSES[CAUSE_CODES[c]!].label} (${pct(posterior[c]!)})`;
   }
   const chance = `about ${pct(pFix)} likely to ${cand.phase === 'entry' ? 'get them in' : 'fix it'} if reached`;
   if (cand.phase === 'entry') {

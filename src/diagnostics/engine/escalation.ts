@@ -44,15 +44,15 @@ export function escalationScores(x: EscalationInput): Record<EscalationTarget, n
   let locksmith = 0;
   let manufacturer = 0;
   for (let c = 0; c < N_CAUSES; c++) {
-    const code = CAUSE_CODES[c];
+    const code = CAUSE_CODES[c]!;
     let { locksmith: l, manufacturer: m } = CAUSES[code].escalation;
     // Worn motor or gears inside a lock still in warranty: a replacement unit, not a repair.
     if (code === 'worn_mechanism' && ctx.inWarranty === true) {
       l = 0.6;
       m = 0.8;
     }
-    locksmith += posterior[c] * l;
-    manufacturer += posterior[c] * m;
+    locksmith += posterior[c]! * l;
+    manufacturer += posterior[c]! * m;
   }
   if (present(ctx, 'visible_damage')) locksmith *= 1.5;
   if (ctx.lockedOut) locksmith *= 1.5;
@@ -70,8 +70,8 @@ export function escalationScores(x: EscalationInput): Record<EscalationTarget, n
 function topCauses(x: EscalationInput, n: number): string {
   const parts: string[] = [];
   for (const c of x.ranked) {
-    if (parts.length === n || x.posterior[c] <= 0.01) break;
-    parts.push(`${CAUSES[CAUSE_CODES[c]].label} ${pct(x.posterior[c])}`);
+    if (parts.length === n || x.posterior[c]! <= 0.01) break;
+    parts.push(`${CAUSES[CAUSE_CODES[c]!].label} ${pct(x.posterior[c]!)}`);
   }
   return parts.join(', ');
 }
@@ -128,7 +128,7 @@ export function decideEscalation(x: EscalationInput): Escalation {
       likelyTarget,
     };
   }
-  const pCheapFixes = 1 - repair[first].pReach;
+  const pCheapFixes = 1 - repair[first]!.pReach;
   const ahead = repair.slice(0, first).map((p) => p.step);
   if (first === 0 || pCheapFixes < CHEAP_STEPS_HOPELESS) {
     const extra: string[] = [];

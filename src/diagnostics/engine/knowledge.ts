@@ -843,23 +843,24 @@ export const STEP_FIX = new Float64Array(N_STEPS * N_CAUSES);
 export const STEP_COST = new Float64Array(N_STEPS);
 
 function buildTables(): void {
-  for (let c = 0; c < N_CAUSES; c++) PRIOR[c] = CAUSES[CAUSE_CODES[c]].prior;
+  for (let c = 0; c < N_CAUSES; c++) PRIOR[c] = CAUSES[CAUSE_CODES[c]!].prior;
   for (let s = 0; s < N_SYMPTOMS; s++) {
-    const info = SYMPTOMS[SYMPTOM_CODES[s]];
+    const info = SYMPTOMS[SYMPTOM_CODES[s]!];
     for (let c = 0; c < N_CAUSES; c++) {
-      const p = SYMPTOM_GIVEN_CAUSE[CAUSE_CODES[c]][SYMPTOM_CODES[s]] ?? 0;
+      const p = SYMPTOM_GIVEN_CAUSE[CAUSE_CODES[c]!][SYMPTOM_CODES[s]!] ?? 0;
       const l = 1 - (1 - info.leak) * (1 - p);
       LIKELIHOOD[s * N_CAUSES + c] = l;
       LOG_PRESENT[s * N_CAUSES + c] = Math.log(l);
       const absent = Math.log(1 - info.salience * l);
       LOG_ABSENT[s * N_CAUSES + c] = absent;
-      LOG_ABSENT_TOTAL[c] += absent;
+      LOG_ABSENT_TOTAL[c]! += absent;
     }
   }
   for (let k = 0; k < N_STEPS; k++) {
-    const step = STEPS[STEP_CODES[k]];
+    const step = STEPS[STEP_CODES[k]!];
     STEP_COST[k] = step.cost;
-    for (let c = 0; c < N_CAUSES; c++) STEP_FIX[k * N_CAUSES + c] = step.fixes[CAUSE_CODES[c]] ?? 0;
+    for (let c = 0; c < N_CAUSES; c++)
+      STEP_FIX[k * N_CAUSES + c] = step.fixes[CAUSE_CODES[c]!] ?? 0;
   }
 }
 buildTables();
@@ -926,7 +927,7 @@ export function describeKnowledge(
       description: STEPS[code].description,
       cost: STEPS[code].cost,
       fixes: CAUSE_CODES.flatMap((cause, c) => {
-        const p = stepFix[k * N_CAUSES + c];
+        const p = stepFix[k * N_CAUSES + c]!;
         return p > 0 ? [{ cause, probability: round(p) }] : [];
       }),
       warnings: [...STEPS[code].warnings],
@@ -936,7 +937,7 @@ export function describeKnowledge(
       CAUSE_CODES.map((cause, c) => ({
         symptom,
         cause,
-        probability: round(likelihood[s * N_CAUSES + c]),
+        probability: round(likelihood[s * N_CAUSES + c]!),
       })),
     ),
   });

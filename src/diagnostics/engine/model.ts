@@ -47,15 +47,15 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
   const logAbsentTotal = new Float64Array(N_CAUSES);
   const evidenceWeight = new Float64Array(likelihood.length);
   for (let s = 0; s < N_SYMPTOMS; s++) {
-    const salience = SYMPTOMS[SYMPTOM_CODES[s]].salience;
+    const salience = SYMPTOMS[SYMPTOM_CODES[s]!].salience;
     let mean = 0;
-    for (let c = 0; c < N_CAUSES; c++) mean += likelihood[s * N_CAUSES + c] / N_CAUSES;
+    for (let c = 0; c < N_CAUSES; c++) mean += likelihood[s * N_CAUSES + c]! / N_CAUSES;
     for (let c = 0; c < N_CAUSES; c++) {
       const i = s * N_CAUSES + c;
-      const l = likelihood[i];
+      const l = likelihood[i]!;
       logPresent[i] = Math.log(l);
       logAbsent[i] = Math.log(1 - salience * l);
-      logAbsentTotal[c] += logAbsent[i];
+      logAbsentTotal[c]! += logAbsent[i];
       evidenceWeight[i] = Math.log(l / mean);
     }
   }
@@ -98,9 +98,9 @@ export function textScores(model: Model, description: string): Float64Array {
   for (const f of textFeatures(description)) {
     const at = index.get(f);
     if (at === undefined) continue;
-    for (let c = 0; c < N_CAUSES; c++) out[c] += w[at + c];
+    for (let c = 0; c < N_CAUSES; c++) out[c]! += w[at + c]!;
   }
-  for (let c = 0; c < N_CAUSES; c++) out[c] *= model.textWeight;
+  for (let c = 0; c < N_CAUSES; c++) out[c]! *= model.textWeight;
   return out;
 }
 

@@ -105,7 +105,7 @@ describe('orderSteps (Heckerman, Breese & Rommelse 1995)', () => {
       { cost: 1, fix: [0, 1] },
     ];
     expect(orderSteps(cands, [0.5, 0.5])).toEqual([1, 0]);
-    expect(orderSteps([cands[0], cands[0]], [0.5, 0.5])).toEqual([0, 1]);
+    expect(orderSteps([cands[0]!, cands[0]!], [0.5, 0.5])).toEqual([0, 1]);
   });
 });
 
@@ -113,16 +113,16 @@ describe('orderSteps (Heckerman, Breese & Rommelse 1995)', () => {
 function referenceOrder(s: Sparse, mass: readonly number[], before?: Precedence): number[] {
   const fixed = (i: number, m: number[]): number => {
     let p = 0;
-    for (let q = s.start[i]; q < s.start[i + 1]; q++) p += m[s.idx[q]] * s.val[q];
+    for (let q = s.start[i]!; q < s.start[i + 1]!; q++) p += m[s.idx[q]!]! * s.val[q]!;
     return p;
   };
   const fail = (i: number, m: number[]): void => {
-    for (let q = s.start[i]; q < s.start[i + 1]; q++) m[s.idx[q]] *= 1 - s.val[q];
+    for (let q = s.start[i]!; q < s.start[i + 1]!; q++) m[s.idx[q]!]! *= 1 - s.val[q]!;
   };
   const n = s.cost.length;
   const m = [...mass];
   const blocked = Array.from({ length: n }, (_, i) => before?.[i]?.length ?? 0);
-  const bound = Array.from({ length: n }, (_, i) => fixed(i, m) / s.cost[i]);
+  const bound = Array.from({ length: n }, (_, i) => fixed(i, m) / s.cost[i]!);
   const fresh = Array.from({ length: n }, () => -1);
   const open = Array.from({ length: n }, (_, i) => i);
   const order: number[] = [];
@@ -132,47 +132,48 @@ function referenceOrder(s: Sparse, mass: readonly number[], before?: Precedence)
       at = -1;
       let top = -1;
       for (let p = 0; p < open.length; p++) {
-        const i = open[p];
+        const i = open[p]!;
         if (blocked[i] !== 0) continue;
-        if (bound[i] > top + 1e-15) {
-          top = bound[i];
+        if (bound[i]! > top + 1e-15) {
+          top = bound[i]!;
           at = p;
         }
       }
       if (at < 0) break;
-      const i = open[at];
+      const i = open[at]!;
       if (fresh[i] === round) break;
-      bound[i] = fixed(i, m) / s.cost[i];
+      bound[i] = fixed(i, m) / s.cost[i]!;
       fresh[i] = round;
     }
     if (at < 0) {
       order.push(...open);
       break;
     }
-    const best = open[at];
+    const best = open[at]!;
     open.splice(at, 1);
     order.push(best);
     fail(best, m);
-    if (before) for (const i of open) if (blocked[i] > 0 && before[i].includes(best)) blocked[i]--;
+    if (before)
+      for (const i of open) if (blocked[i]! > 0 && before[i]!.includes(best)) blocked[i]!--;
   }
   for (let pass = 0; pass < n && n > 1; pass++) {
     let swapped = false;
     const w = [...mass];
     let total = w.reduce((a, b) => a + b, 0);
     for (let pos = 0; pos + 1 < n; pos++) {
-      const a = order[pos];
-      const b = order[pos + 1];
+      const a = order[pos]!;
+      const b = order[pos + 1]!;
       if (!(before?.[b]?.includes(a) ?? false)) {
-        const ab = s.cost[a] * total + s.cost[b] * (total - fixed(a, w));
-        const ba = s.cost[b] * total + s.cost[a] * (total - fixed(b, w));
+        const ab = s.cost[a]! * total + s.cost[b]! * (total - fixed(a, w));
+        const ba = s.cost[b]! * total + s.cost[a]! * (total - fixed(b, w));
         if (ba < ab - 1e-12) {
           order[pos] = b;
           order[pos + 1] = a;
           swapped = true;
         }
       }
-      total -= fixed(order[pos], w);
-      fail(order[pos], w);
+      total -= fixed(order[pos]!, w);
+      fail(order[pos]!, w);
     }
     if (!swapped) break;
   }
@@ -187,7 +188,7 @@ describe('orderCompiled (allocation-free)', () => {
       const n = 1 + Math.floor(r() * 18);
       const cands: Candidate[] = Array.from({ length: n }, () => ({
         // Round costs and coarse fix values make ties common, where order is most fragile.
-        cost: [1, 2, 3, 5, 8, 10, 15, 30, 60, 120][Math.floor(r() * 10)],
+        cost: [1, 2, 3, 5, 8, 10, 15, 30, 60, 120][Math.floor(r() * 10)]!,
         fix: Array.from({ length: k }, () => (r() < 0.6 ? 0 : Math.round(r() * 10) / 10)),
       }));
       const mass = randomMass(r, k);
@@ -195,7 +196,7 @@ describe('orderCompiled (allocation-free)', () => {
       const before: number[][] = Array.from({ length: n }, () => []);
       if (trial % 2 === 1 && n > 2) {
         const last = Math.floor(r() * n);
-        for (let i = 0; i < n; i++) if (i !== last && r() < 0.4) before[last].push(i);
+        for (let i = 0; i < n; i++) if (i !== last && r() < 0.4) before[last]!.push(i);
       }
       const pre = trial % 2 === 1 ? before : undefined;
       expect(orderCompiled(sp, mass, pre)).toEqual(referenceOrder(sp, mass, pre));

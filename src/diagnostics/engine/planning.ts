@@ -38,7 +38,7 @@ export function filled(n: number, v: number): number[] {
 /** A plain-array copy of a vector. */
 export function copyOf(v: ArrayLike<number>): number[] {
   const a: number[] = [];
-  for (let i = 0; i < v.length; i++) a.push(v[i]);
+  for (let i = 0; i < v.length; i++) a.push(v[i]!);
   return a;
 }
 
@@ -46,11 +46,11 @@ export function compile(candidates: readonly Candidate[], k: number): Sparse {
   const n = candidates.length;
   const out: Sparse = { cost: [], start: [], idx: [], val: [] };
   for (let i = 0; i < n; i++) {
-    const c = candidates[i];
+    const c = candidates[i]!;
     out.cost.push(c.cost);
     out.start.push(out.idx.length);
     for (let j = 0; j < k; j++) {
-      const f = c.fix[j];
+      const f = c.fix[j]!;
       if (f > 0) {
         out.idx.push(j);
         out.val.push(f);
@@ -64,18 +64,18 @@ export function compile(candidates: readonly Candidate[], k: number): Sparse {
 /** Σ_j m[j] · fix_i[j]: the mass step i would fix. */
 function fixedMass(s: Sparse, i: number, m: number[]): number {
   let p = 0;
-  for (let q = s.start[i]; q < s.start[i + 1]; q++) p += m[s.idx[q]] * s.val[q];
+  for (let q = s.start[i]!; q < s.start[i + 1]!; q++) p += m[s.idx[q]!]! * s.val[q]!;
   return p;
 }
 
 /** The step failed: every cause keeps the share the step did not fix. */
 function fail(s: Sparse, i: number, m: number[]): void {
-  for (let q = s.start[i]; q < s.start[i + 1]; q++) m[s.idx[q]] *= 1 - s.val[q];
+  for (let q = s.start[i]!; q < s.start[i + 1]!; q++) m[s.idx[q]!]! *= 1 - s.val[q]!;
 }
 
 function sum(m: ArrayLike<number>): number {
   let t = 0;
-  for (let j = 0; j < m.length; j++) t += m[j];
+  for (let j = 0; j < m.length; j++) t += m[j]!;
   return t;
 }
 
@@ -118,7 +118,7 @@ function fixedMassT(
   m: Float64Array,
 ): number {
   let p = 0;
-  for (let q = start[i], e = start[i + 1]; q < e; q++) p += m[idx[q]] * val[q];
+  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) p += m[idx[q]!]! * val[q]!;
   return p;
 }
 
@@ -129,7 +129,7 @@ function failT(
   i: number,
   m: Float64Array,
 ): void {
-  for (let q = start[i], e = start[i + 1]; q < e; q++) m[idx[q]] *= 1 - val[q];
+  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) m[idx[q]!]! *= 1 - val[q]!;
 }
 
 export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Precedence): number[] {
@@ -138,7 +138,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
   ensureScratch(n, k);
   const { start, idx, val, cost } = s;
   const m = scratchM;
-  for (let j = 0; j < k; j++) m[j] = mass[j];
+  for (let j = 0; j < k; j++) m[j] = mass[j]!;
   // blocked[i]: prerequisites of i not yet placed.
   const blocked = scratchBlocked;
   const placed = scratchPlaced;
@@ -153,7 +153,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     fresh[i] = -1;
     // Lazy greedy: a step's ratio can only fall as earlier steps fail (mass only shrinks), so a
     // stale ratio is an upper bound; only the front-runner needs recomputing each round.
-    bound[i] = fixedMassT(start, idx, val, i, m) / cost[i];
+    bound[i] = fixedMassT(start, idx, val, i, m) / cost[i]!;
   }
   const order: number[] = [];
   for (let round = 0; round < n; round++) {
@@ -165,14 +165,14 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
       for (let i = 0; i < n; i++) {
         if (placed[i] !== 0 || blocked[i] !== 0) continue;
         // Strictly greater wins; ties keep the lower index (scanned first).
-        if (bound[i] > top + 1e-15) {
-          top = bound[i];
+        if (bound[i]! > top + 1e-15) {
+          top = bound[i]!;
           best = i;
         }
       }
       if (best < 0) break;
       if (fresh[best] === round) break;
-      bound[best] = fixedMassT(start, idx, val, best, m) / cost[best];
+      bound[best] = fixedMassT(start, idx, val, best, m) / cost[best]!;
       fresh[best] = round;
     }
     if (best < 0) {
@@ -185,7 +185,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     failT(start, idx, val, best, m);
     if (anyBlocked) {
       for (let i = 0; i < n; i++)
-        if (placed[i] === 0 && blocked[i] > 0 && before![i].includes(best)) blocked[i]--;
+        if (placed[i] === 0 && blocked[i]! > 0 && before![i]!.includes(best)) blocked[i]!--;
     }
   }
   polish(order, s, mass, anyBlocked ? before : undefined);
@@ -208,12 +208,12 @@ function polish(
     let swapped = false;
     let total = 0;
     for (let j = 0; j < k; j++) {
-      m[j] = mass[j];
-      total += m[j];
+      m[j] = mass[j]!;
+      total += m[j]!;
     }
     for (let pos = 0; pos + 1 < n; pos++) {
-      const a = order[pos];
-      const b = order[pos + 1];
+      const a = order[pos]!;
+      const b = order[pos + 1]!;
       const fa = fixedMassT(start, idx, val, a, m);
       let first = a;
       let ff = fa;
@@ -221,8 +221,8 @@ function polish(
         const fb = fixedMassT(start, idx, val, b, m);
         const afterA = total - fa;
         const afterB = total - fb;
-        const ab = cost[a] * total + cost[b] * afterA;
-        const ba = cost[b] * total + cost[a] * afterB;
+        const ab = cost[a]! * total + cost[b]! * afterA;
+        const ba = cost[b]! * total + cost[a]! * afterB;
         if (ba < ab - 1e-12) {
           order[pos] = b;
           order[pos + 1] = a;
@@ -256,7 +256,7 @@ export function ecrCompiled(order: readonly number[], s: Sparse, mass: ArrayLike
   let reach = sum(m);
   let ecr = 0;
   for (const i of order) {
-    ecr += s.cost[i] * reach;
+    ecr += s.cost[i]! * reach;
     reach -= fixedMass(s, i, m);
     fail(s, i, m);
   }

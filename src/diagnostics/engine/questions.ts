@@ -67,18 +67,18 @@ export function worthAsking(
   model: Model,
 ): Question[] {
   let top = 0;
-  for (let c = 0; c < N_CAUSES; c++) if (posterior[c] > top) top = posterior[c];
+  for (let c = 0; c < N_CAUSES; c++) if (posterior[c]! > top) top = posterior[c]!;
   if (top >= SETTLED) return [];
   // Cheap screen: how differently the causes still in play predict each symptom.
   const screened: { s: number; split: number }[] = [];
   for (let s = 0; s < N_SYMPTOMS; s++) {
     if (known[s]) continue;
     let mean = 0;
-    for (let c = 0; c < N_CAUSES; c++) mean += posterior[c] * model.likelihood[s * N_CAUSES + c];
+    for (let c = 0; c < N_CAUSES; c++) mean += posterior[c]! * model.likelihood[s * N_CAUSES + c]!;
     if (mean <= 0.02 || mean >= 0.98) continue;
     let split = 0;
     for (let c = 0; c < N_CAUSES; c++)
-      split += posterior[c] * Math.abs(model.likelihood[s * N_CAUSES + c] - mean);
+      split += posterior[c]! * Math.abs(model.likelihood[s * N_CAUSES + c]! - mean);
     if (split >= MIN_SPLIT) screened.push({ s, split });
   }
   screened.sort((a, b) => b.split - a.split || a.s - b.s);
@@ -88,16 +88,16 @@ export function worthAsking(
   const no = new Float64Array(N_CAUSES);
   for (const { s } of screened.slice(0, CANDIDATES)) {
     for (let c = 0; c < N_CAUSES; c++) {
-      const l = model.likelihood[s * N_CAUSES + c];
-      yes[c] = posterior[c] * l;
-      no[c] = posterior[c] * (1 - l);
+      const l = model.likelihood[s * N_CAUSES + c]!;
+      yes[c] = posterior[c]! * l;
+      no[c] = posterior[c]! * (1 - l);
     }
     const withAnswer =
       ecrCompiled(orderCompiled(repair.sp, yes, repair.before), repair.sp, yes) +
       ecrCompiled(orderCompiled(repair.sp, no, repair.before), repair.sp, no);
     const saving = without - withAnswer;
     if (saving < MIN_SAVING) continue;
-    const symptom = SYMPTOM_CODES[s];
+    const symptom = SYMPTOM_CODES[s]!;
     out.push({
       symptom,
       text: QUESTION_TEXT[symptom],

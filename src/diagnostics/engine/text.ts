@@ -107,7 +107,7 @@ function skipClass(src: string, i: number): number {
 function closingParen(src: string, open: number): number {
   let depth = 0;
   for (let i = open; i < src.length; i++) {
-    const ch = src[i];
+    const ch = src[i]!;
     if (ch === '\\') i++;
     else if (ch === '[') i = skipClass(src, i);
     else if (ch === '(') depth++;
@@ -121,7 +121,7 @@ function splitAlternatives(body: string): string[] {
   let depth = 0;
   let from = 0;
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
+    const ch = body[i]!;
     if (ch === '\\') i++;
     else if (ch === '[') i = skipClass(body, i);
     else if (ch === '(') depth++;
@@ -147,7 +147,7 @@ function prefixes(src: string, depth = 0): string[] | null {
     const close = closingParen(src, 0);
     if (close < 0) return null;
     let after = close + 1;
-    const q = src[after];
+    const q = src[after]!;
     let optional = false;
     if (q === '?' || q === '*') {
       optional = true;
@@ -173,9 +173,9 @@ function prefixes(src: string, depth = 0): string[] | null {
   }
   let run = '';
   for (let i = 0; i < src.length && run.length < PREFIX_LEN; i++) {
-    const ch = src[i];
+    const ch = src[i]!;
     if (!LITERAL.test(ch)) break;
-    const next = src[i + 1];
+    const next = src[i + 1]!;
     if (next !== undefined && QUANTIFIER.test(next)) break;
     run += ch;
     if (next === '+') break;
@@ -921,7 +921,7 @@ function wordsBefore(text: string, end: number): string[] {
   const from = Math.max(0, end - 60);
   let start = from;
   for (let i = end - 1; i >= from; i--) {
-    if (CLAUSE_PUNCTUATION.test(text[i])) {
+    if (CLAUSE_PUNCTUATION.test(text[i]!)) {
       start = i + 1;
       break;
     }
@@ -934,7 +934,7 @@ function wordsBefore(text: string, end: number): string[] {
     .split(' ');
   const out: string[] = [];
   for (let i = words.length - 1; i >= 0 && out.length < NEGATION_WINDOW; i--) {
-    const w = words[i];
+    const w = words[i]!;
     if (w === '') continue;
     if (CLAUSE_WORDS.has(w)) break;
     out.push(w);
@@ -994,9 +994,9 @@ const STILL_BROKEN =
 
 function sentenceAround(text: string, start: number, end: number): string {
   let a = start;
-  while (a > 0 && !/[.;!?]/.test(text[a - 1])) a--;
+  while (a > 0 && !/[.;!?]/.test(text[a - 1]!)) a--;
   let b = end;
-  while (b < text.length && !/[.;!?]/.test(text[b])) b++;
+  while (b < text.length && !/[.;!?]/.test(text[b]!)) b++;
   return text.slice(a, b);
 }
 
@@ -1024,7 +1024,7 @@ export function extractFromText(
   const claimed: number[] = []; // flat [start, end) pairs
   const overlaps = (s: number, e: number): boolean => {
     for (let i = 0; i < claimed.length; i += 2) {
-      if (s < claimed[i + 1] && claimed[i] < e) return true;
+      if (s < claimed[i + 1]! && claimed[i]! < e) return true;
     }
     return false;
   };
@@ -1034,7 +1034,7 @@ export function extractFromText(
   const hintOn = prefilter ? candidates(words, HINT_INDEX, HINT_RULES.length) : null;
   for (let ri = 0; ri < RULES.length; ri++) {
     if (ruleOn !== null && !ruleOn[ri]) continue;
-    const r = RULES[ri];
+    const r = RULES[ri]!;
     r.re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = r.re.exec(text)) !== null) {
@@ -1077,7 +1077,7 @@ export function extractFromText(
   const perCause = new Map<CauseCode, { logs: number[]; phrases: string[] }>();
   for (let hi = 0; hi < HINT_RULES.length; hi++) {
     if (hintOn !== null && !hintOn[hi]) continue;
-    const h = HINT_RULES[hi];
+    const h = HINT_RULES[hi]!;
     const m = h.re.exec(text);
     if (m === null) continue;
     // Hints against a cause are phrased with negations of their own ("even with the door open").
@@ -1112,7 +1112,7 @@ export function extractFromText(
   for (const re of BATTERY_PERCENT) {
     const m = re.exec(text);
     if (m !== null) {
-      const v = Number(m[1]);
+      const v = Number(m[1]!);
       if (v >= 0 && v <= 100) result.batteryPercent = v;
       break;
     }

@@ -23,7 +23,7 @@ const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
  */
 export function refusedAddressRange(ip: string): string | null {
   // A zone index (fe80::1%eth0) does not change the range.
-  const literal = (ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip).split('%')[0];
+  const literal = (ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip).split('%')[0]!;
   // Node's own parser decides what is an address: no loose IPv4 forms here
   // (the URL parser has already turned decimal, octal, hex and short IPv4
   // into dotted quads before anything reaches this function).

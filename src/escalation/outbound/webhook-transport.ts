@@ -156,7 +156,7 @@ export class WebhookTransport implements OnApplicationShutdown {
             return callback(e, '', 0);
           }
           if (options.all) return callback(null, wanted);
-          return callback(null, wanted[0].address, wanted[0].family);
+          return callback(null, wanted[0]!.address, wanted[0]!.family);
         },
         (err: NodeJS.ErrnoException) => callback(err, '', 0),
       );
