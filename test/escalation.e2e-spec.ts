@@ -63,11 +63,13 @@ beforeAll(async () => {
   await profile(l3, { postalCodes: ['1100'] });
   await profile(maker, { manufacturers: ['Yale'] });
   for (const p of [l1, l2, maker]) {
-    await t.http
+    const linked = await t.http
       .post('/v1/partners')
       .set(customer.admin.auth)
       .send({ handle: p.handle })
       .expect(201);
+    // The answer is the new link, read in the transaction that made it.
+    expect(linked.body).toMatchObject({ tenantId: p.id, handle: p.handle });
   }
   await t.http.post('/v1/partners').set(other.admin.auth).send({ handle: l1.handle }).expect(201);
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { partnerByHandle } from '../tenancy/index.js';
 import type {
   LinkPartnerDto,
@@ -45,12 +45,18 @@ export class PartnersService {
           `No locksmith or manufacturer has the handle "${dto.handle}".`,
         );
       await insertLink(tx, { partnerTenantId: partner.id, kind: partner.kind });
-      return (await this.links(actor.tenantId, { partnerId: partner.id }))[0]!;
+      // Read in the same transaction: the new link (and the partner's name, visible through it)
+      // is not committed yet.
+      const [view] = await this.links(tx, { partnerId: partner.id });
+      if (!view) throw new Error(`partner link ${partner.id} not visible after insert`);
+      return view;
     });
   }
 
   list(actor: UserActor): Promise<{ data: PartnerView[] }> {
-    return this.links(actor.tenantId).then((data) => ({ data }));
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => ({
+      data: await this.links(tx),
+    }));
   }
 
   /**
@@ -88,36 +94,31 @@ export class PartnersService {
     );
   }
 
-  /**
-   * The tenant's links (or one), in a transaction of their own, as before the split (so `link`
-   * reads through a second transaction that does not see its own uncommitted insert).
-   */
-  private links(tenantId: string, o: { partnerId?: string } = {}): Promise<PartnerView[]> {
-    return this.db.tenantTransaction(tenantId, async (tx) => {
-      const rows = await listLinks(tx, o.partnerId ?? null);
-      const cards = new Map(
-        (
-          await tenantCards(
-            tx,
-            rows.map((r) => r.partner_tenant_id),
-          )
-        ).map((c) => [c.id, c]),
-      );
-      return rows.flatMap((r) => {
-        const card = cards.get(r.partner_tenant_id);
-        // As the inner join it replaces: a link whose tenant is not visible is not listed.
-        if (!card) return [];
-        return [
-          {
-            tenantId: r.partner_tenant_id,
-            name: card.name,
-            handle: card.handle,
-            kind: r.kind,
-            profile: r.profile && profileView(r.profile),
-            linkedAt: r.created_at.toISOString(),
-          },
-        ];
-      });
+  /** The tenant's links (or one), with each partner's name, in the caller's transaction. */
+  private async links(tx: TenantTx, o: { partnerId?: string } = {}): Promise<PartnerView[]> {
+    const rows = await listLinks(tx, o.partnerId ?? null);
+    const cards = new Map(
+      (
+        await tenantCards(
+          tx,
+          rows.map((r) => r.partner_tenant_id),
+        )
+      ).map((c) => [c.id, c]),
+    );
+    return rows.flatMap((r) => {
+      const card = cards.get(r.partner_tenant_id);
+      // As the inner join it replaces: a link whose tenant is not visible is not listed.
+      if (!card) return [];
+      return [
+        {
+          tenantId: r.partner_tenant_id,
+          name: card.name,
+          handle: card.handle,
+          kind: r.kind,
+          profile: r.profile && profileView(r.profile),
+          linkedAt: r.created_at.toISOString(),
+        },
+      ];
     });
   }
 }
