@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TicketJobsService } from '../src/tickets/ticket-jobs.service.js';
+import { TestClock } from '../src/common/clock.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
   newApiKey,
@@ -409,61 +410,68 @@ describe('lists', () => {
 
 describe('SLA, assignment and proactive tickets', () => {
   it('pauses the clock while pending and marks breaches once from the job', async () => {
-    const tenant = await newTenant(t.http);
-    const f = await newFleet(t.http, tenant, 1);
-    await t.http
-      .put('/v1/settings/sla')
-      .set(tenant.admin.auth)
-      .send({ normal: { firstResponseMinutes: 30, resolutionMinutes: 120 } })
-      .expect(200);
-    const created = (
+    // Its own app on a test clock: the pause lasts exactly what the clock is moved, no sleeping.
+    const clock = new TestClock();
+    const t = await startTestApp({}, { clock });
+    try {
+      const tenant = await newTenant(t.http);
+      const f = await newFleet(t.http, tenant, 1);
       await t.http
-        .post('/v1/tickets')
+        .put('/v1/settings/sla')
         .set(tenant.admin.auth)
-        .send({ deviceId: f.devices[0]!.id, description: 'App command times out' })
-    ).body;
-    const createdAt = new Date(created.createdAt as string).getTime();
-    expect(new Date(created.sla.firstResponseDueAt as string).getTime() - createdAt).toBe(
-      30 * 60_000,
-    );
-    expect(new Date(created.sla.resolutionDueAt as string).getTime() - createdAt).toBe(
-      120 * 60_000,
-    );
-    expect(created.sla).toMatchObject({ breached: false, pausedAt: null });
+        .send({ normal: { firstResponseMinutes: 30, resolutionMinutes: 120 } })
+        .expect(200);
+      const created = (
+        await t.http
+          .post('/v1/tickets')
+          .set(tenant.admin.auth)
+          .send({ deviceId: f.devices[0]!.id, description: 'App command times out' })
+      ).body;
+      const createdAt = new Date(created.createdAt as string).getTime();
+      expect(new Date(created.sla.firstResponseDueAt as string).getTime() - createdAt).toBe(
+        30 * 60_000,
+      );
+      expect(new Date(created.sla.resolutionDueAt as string).getTime() - createdAt).toBe(
+        120 * 60_000,
+      );
+      expect(created.sla).toMatchObject({ breached: false, pausedAt: null });
 
-    const pending = await t.http
-      .patch(`/v1/tickets/${created.id}`)
-      .set(tenant.admin.auth)
-      .set('If-Match', '1')
-      .send({ status: 'pending' });
-    expect(pending.body.sla.pausedAt).toEqual(expect.any(String));
-    await new Promise((r) => setTimeout(r, 1200));
-    const open = await t.http
-      .patch(`/v1/tickets/${created.id}`)
-      .set(tenant.admin.auth)
-      .set('If-Match', '2')
-      .send({ status: 'open' });
-    expect(open.body.sla.pausedAt).toBeNull();
-    const shift =
-      new Date(open.body.sla.resolutionDueAt as string).getTime() -
-      new Date(created.sla.resolutionDueAt as string).getTime();
-    expect(shift).toBeGreaterThanOrEqual(1000);
+      const pending = await t.http
+        .patch(`/v1/tickets/${created.id}`)
+        .set(tenant.admin.auth)
+        .set('If-Match', '1')
+        .send({ status: 'pending' });
+      expect(pending.body.sla.pausedAt).toEqual(expect.any(String));
+      clock.advance({ minutes: 10 });
+      const open = await t.http
+        .patch(`/v1/tickets/${created.id}`)
+        .set(tenant.admin.auth)
+        .set('If-Match', '2')
+        .send({ status: 'open' });
+      expect(open.body.sla.pausedAt).toBeNull();
+      const shift =
+        new Date(open.body.sla.resolutionDueAt as string).getTime() -
+        new Date(created.sla.resolutionDueAt as string).getTime();
+      expect(shift).toBe(10 * 60_000);
 
-    const jobs = t.app.get(TicketJobsService);
-    const later = new Date(Date.now() + 3 * 3_600_000);
-    const first = await jobs.runOnce(later);
-    expect(first.breached).toBeGreaterThanOrEqual(1);
-    const again = await jobs.runOnce(later);
-    expect(again.breached).toBe(0);
-    const breached = await t.http
-      .get('/v1/tickets')
-      .query({ slaBreached: 'true' })
-      .set(tenant.admin.auth);
-    expect((breached.body.data as { id: string }[]).map((x) => x.id)).toEqual([created.id]);
-    const events = await t.http.get(`/v1/tickets/${created.id}/events`).set(tenant.admin.auth);
-    expect(
-      (events.body.data as { type: string }[]).filter((e) => e.type === 'sla_breached'),
-    ).toHaveLength(1);
+      const jobs = t.app.get(TicketJobsService);
+      const later = clock.advance({ hours: 3 });
+      const first = await jobs.runOnce(later);
+      expect(first.breached).toBeGreaterThanOrEqual(1);
+      const again = await jobs.runOnce(later);
+      expect(again.breached).toBe(0);
+      const breached = await t.http
+        .get('/v1/tickets')
+        .query({ slaBreached: 'true' })
+        .set(tenant.admin.auth);
+      expect((breached.body.data as { id: string }[]).map((x) => x.id)).toEqual([created.id]);
+      const events = await t.http.get(`/v1/tickets/${created.id}/events`).set(tenant.admin.auth);
+      expect(
+        (events.body.data as { type: string }[]).filter((e) => e.type === 'sla_breached'),
+      ).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
   });
 
   it('assigns round-robin among available agents under the cap, skipping the away', async () => {

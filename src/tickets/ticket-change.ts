@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
+import { Clock } from '../common/clock.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
@@ -33,7 +34,10 @@ export interface ChangeOptions {
  */
 @Injectable()
 export class TicketChange {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+  ) {}
 
   change(
     actor: UserActor,
@@ -62,7 +66,7 @@ export class TicketChange {
       );
     }
     if (row.status === 'closed') throw new AppError('ticket_closed', 'A closed ticket is final.');
-    const now = new Date();
+    const now = this.clock.now();
     const changes = await apply(tx, row, now);
     const updated = await updateTicket(tx, id, changes);
     return ticketView(updated, now, opts.withSteps ? await this.stepsTried(tx, id) : undefined);

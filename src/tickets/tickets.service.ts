@@ -5,6 +5,7 @@ import type { IdempotencyScope } from '../common/idempotency/idempotency.service
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
 import { websearchText } from '../common/search.js';
+import { Clock } from '../common/clock.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { lockFacts } from '../devices/index.js';
 import { DiagnosticsService } from '../diagnostics/index.js';
@@ -45,6 +46,7 @@ export class TicketsService {
     private readonly timeline: TicketTimeline,
     private readonly lifecycle: TicketLifecycle,
     private readonly assignment: TicketAssignment,
+    private readonly clock: Clock,
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
@@ -60,7 +62,7 @@ export class TicketsService {
    * and outbox message, in the caller's transaction; the writes are one statement.
    */
   async createIn(tx: TenantTx, actor: UserActor | null, t: NewTicket): Promise<TicketView> {
-    const now = new Date();
+    const now = this.clock.now();
     const diagnosis = await this.diagnostics.diagnoseIn(
       tx,
       { deviceId: t.deviceId, description: t.description, symptoms: t.symptoms },
@@ -119,7 +121,7 @@ export class TicketsService {
         number: numberQuery ? Number(numberQuery[1]) : null,
         limit: limit + 1,
       });
-      const now = new Date();
+      const now = this.clock.now();
       return toPage(
         rows,
         limit,
@@ -132,7 +134,7 @@ export class TicketsService {
   get(actor: UserActor, id: string): Promise<TicketView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const row = await this.tickets.find(tx, id);
-      return ticketView(row, new Date(), await this.tickets.stepsTried(tx, id));
+      return ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id));
     });
   }
 
