@@ -7,8 +7,8 @@ import type { TenantTx } from '../database/tenant-db.service.js';
 import { table } from '../database/table.js';
 import type { PowerSource, Protocol } from './dto/device-models.dto.js';
 
-export const REFERENCE_DEVICE_MODELS = table('reference_device_models', {
-  id: 'uuid',
+/** The columns a reference model and a tenant's own model share. */
+const MODEL_SPEC = {
   manufacturer: 'text',
   model: 'text',
   protocols: '_text',
@@ -20,22 +20,17 @@ export const REFERENCE_DEVICE_MODELS = table('reference_device_models', {
   has_keypad: 'bool',
   has_fingerprint: 'bool',
   has_backup_power: 'bool',
+} as const;
+
+export const REFERENCE_DEVICE_MODELS = table('reference_device_models', {
+  id: 'uuid',
+  ...MODEL_SPEC,
 });
 
 export const DEVICE_MODELS = table('device_models', {
   tenant_id: 'uuid',
   id: 'uuid',
-  manufacturer: 'text',
-  model: 'text',
-  protocols: '_text',
-  power_source: 'text',
-  battery_type: 'text?',
-  latest_firmware: 'text?',
-  warranty_months: 'int4',
-  has_key_cylinder: 'bool',
-  has_keypad: 'bool',
-  has_fingerprint: 'bool',
-  has_backup_power: 'bool',
+  ...MODEL_SPEC,
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
 });

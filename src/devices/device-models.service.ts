@@ -74,7 +74,7 @@ export class DeviceModelsService {
           hasBackupPower: dto.hasBackupPower ?? false,
         });
         const out = modelView(await findModel(tx, id));
-        await idem?.complete(tx.em, out);
+        await idem?.complete(tx, out);
         return out;
       })
       .catch((err: unknown) => {

@@ -95,7 +95,7 @@ export class DevicesService {
         const id = uuidv7();
         await insertDevices(tx, [id], [record]);
         const out = await this.find(tx, id);
-        await idem?.complete(tx.em, out);
+        await idem?.complete(tx, out);
         return out;
       })
       .catch((err: unknown) => {
@@ -167,7 +167,7 @@ export class DevicesService {
         const ids = records.map(() => uuidv7());
         await insertDevices(tx, ids, records);
         const out = { imported: ids.length, ids };
-        await idem?.complete(tx.em, out);
+        await idem?.complete(tx, out);
         this.logger.log(
           { tenantId: actor.tenantId, rows: ids.length, ms: Date.now() - started },
           'devices imported',

@@ -50,7 +50,7 @@ export class PropertiesService {
         timeZone: dto.timeZone,
       });
       const out = view(row);
-      await idem?.complete(tx.em, out);
+      await idem?.complete(tx, out);
       return out;
     });
   }

@@ -66,7 +66,7 @@ export class UsersService {
             passwordHash,
           });
           const view = userView(user);
-          await idem?.complete(tx.em, view);
+          await idem?.complete(tx, view);
           return view;
         })
         .catch((err: unknown) => {

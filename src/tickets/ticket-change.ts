@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { Clock } from '../common/clock.js';
+import {
+  decodeCursor,
+  type Page,
+  type PageQueryDto,
+  pageLimit,
+  toPage,
+} from '../common/pagination.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
@@ -12,7 +19,20 @@ import {
   type TicketRow,
   updateTicket,
 } from './tickets.repository.js';
-import { stepView, ticketView } from './ticket-view.js';
+import { isStaff, stepView, ticketView } from './ticket-view.js';
+
+/** How to page one kind of a ticket's entries (comments, timeline events) by a single key. */
+export interface TicketEntries<R, V, K extends string | number> {
+  /** The cursor's key: a uuid (string) or an integer (number). */
+  keyType: K extends number ? 'int' : 'uuid';
+  key: (row: R) => K;
+  list: (
+    tx: TenantTx,
+    ticketId: string,
+    o: { after: K | null; withInternal: boolean; limit: number },
+  ) => Promise<R[]>;
+  view: (row: R) => V;
+}
 
 export type ApplyChange = (
   tx: TenantTx,
@@ -70,6 +90,29 @@ export class TicketChange {
     const changes = await apply(tx, row, now);
     const updated = await updateTicket(tx, id, changes);
     return ticketView(updated, now, opts.withSteps ? await this.stepsTried(tx, id) : undefined);
+  }
+
+  /**
+   * A page of one ticket's entries: 404 for a ticket the tenant does not have, internal entries
+   * only for staff, keyset-paged after the cursor's key.
+   */
+  entriesPage<R, V, K extends string | number>(
+    actor: UserActor,
+    id: string,
+    q: PageQueryDto,
+    entries: TicketEntries<R, V, K>,
+  ): Promise<Page<V>> {
+    const limit = pageLimit(q);
+    const after = q.cursor ? (decodeCursor(q.cursor, [entries.keyType])[0] as K) : null;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      await this.find(tx, id);
+      const rows = await entries.list(tx, id, {
+        after,
+        withInternal: isStaff(actor),
+        limit: limit + 1,
+      });
+      return toPage(rows, limit, (r) => [entries.key(r)], entries.view);
+    });
   }
 
   /** One ticket (404 when the tenant has none with this id); `lock` holds its row. */

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
-import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
-import { TenantDb } from '../database/tenant-db.service.js';
+import type { Page } from '../common/pagination.js';
 import type { CommentView, CreateCommentDto } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { insertComment, listComments } from './ticket-comments.repository.js';
@@ -16,7 +15,6 @@ import { isStaff } from './ticket-view.js';
 @Injectable()
 export class TicketCommentsService {
   constructor(
-    private readonly db: TenantDb,
     private readonly tickets: TicketChange,
     private readonly timeline: TicketTimeline,
     private readonly lifecycle: TicketLifecycle,
@@ -71,27 +69,17 @@ export class TicketCommentsService {
     id: string,
     q: { limit?: number; cursor?: string },
   ): Promise<Page<CommentView>> {
-    const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      await this.tickets.find(tx, id);
-      const rows = await listComments(tx, id, {
-        after,
-        withInternal: isStaff(actor),
-        limit: limit + 1,
-      });
-      return toPage(
-        rows,
-        limit,
-        (r) => [r.id],
-        (r) => ({
-          id: r.id,
-          authorId: r.author_id,
-          body: r.body,
-          internal: r.internal,
-          createdAt: r.created_at.toISOString(),
-        }),
-      );
+    return this.tickets.entriesPage(actor, id, q, {
+      keyType: 'uuid',
+      key: (r) => r.id,
+      list: listComments,
+      view: (r) => ({
+        id: r.id,
+        authorId: r.author_id,
+        body: r.body,
+        internal: r.internal,
+        createdAt: r.created_at.toISOString(),
+      }),
     });
   }
 }

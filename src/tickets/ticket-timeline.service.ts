@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, UserActor } from '../auth/index.js';
-import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
-import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import type { Page } from '../common/pagination.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
 import type { TicketEventView } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { appendEvents, listEvents } from './ticket-timeline.repository.js';
 import type { TicketRow } from './tickets.repository.js';
 import { ticketNumber } from './ticket-state.util.js';
-import { actorOf, isStaff } from './ticket-view.js';
+import { actorOf } from './ticket-view.js';
 
 export interface EventDetail {
   before?: unknown;
@@ -19,10 +19,7 @@ export interface EventDetail {
 /** The ticket timeline: recording events (each with its outbox message) and reading them. */
 @Injectable()
 export class TicketTimeline {
-  constructor(
-    private readonly db: TenantDb,
-    private readonly tickets: TicketChange,
-  ) {}
+  constructor(private readonly tickets: TicketChange) {}
 
   /** A timeline event and its outbox message, in one statement, in the change's transaction. */
   async record(
@@ -52,29 +49,19 @@ export class TicketTimeline {
     id: string,
     q: { limit?: number; cursor?: string },
   ): Promise<Page<TicketEventView>> {
-    const limit = pageLimit(q);
-    const after = q.cursor ? (decodeCursor(q.cursor, ['int'])[0] as number) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      await this.tickets.find(tx, id);
-      const rows = await listEvents(tx, id, {
-        after,
-        withInternal: isStaff(actor),
-        limit: limit + 1,
-      });
-      return toPage(
-        rows,
-        limit,
-        (r) => [Number(r.id)],
-        (r) => ({
-          id: r.id,
-          type: r.type,
-          actorType: r.actor_type,
-          actorId: r.actor_id,
-          before: r.before,
-          after: r.after,
-          createdAt: r.created_at.toISOString(),
-        }),
-      );
+    return this.tickets.entriesPage(actor, id, q, {
+      keyType: 'int',
+      key: (r) => Number(r.id),
+      list: listEvents,
+      view: (r) => ({
+        id: r.id,
+        type: r.type,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        before: r.before,
+        after: r.after,
+        createdAt: r.created_at.toISOString(),
+      }),
     });
   }
 }

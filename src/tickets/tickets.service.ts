@@ -52,7 +52,7 @@ export class TicketsService {
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const view = await this.createIn(tx, actor, { ...dto, source: 'reported' });
-      await idem?.complete(tx.em, view);
+      await idem?.complete(tx, view);
       return view;
     });
   }

@@ -53,14 +53,8 @@ export class IdempotencyScope {
     readonly status: number,
   ) {}
 
-  /** The scope's tenant in the caller's transaction (which is scoped to that tenant). */
-  private txOf(txOrEm: TenantTx | EntityManager): TenantTx {
-    return 'em' in txOrEm ? txOrEm : { em: txOrEm, tenantId: this.tenantId };
-  }
-
   /** Takes the key for the rest of this transaction, or throws 409 / 422 / a replay. */
-  async claimIn(txOrEm: TenantTx | EntityManager): Promise<void> {
-    const tx = this.txOf(txOrEm);
+  async claimIn(tx: TenantTx): Promise<void> {
     if (!(await tryLockKey(tx, this.key))) throw inProgress();
     // A separate statement: its snapshot is taken after the lock, so it sees an answer that the
     // previous holder committed just before releasing it.
@@ -70,12 +64,8 @@ export class IdempotencyScope {
     throw new IdempotentReplay(done.status, done.body);
   }
 
-  /**
-   * Stores the answer in the effect's transaction (which holds the claim): its `TenantTx`, or
-   * (callers not yet converted) its EntityManager, scoped to this scope's tenant.
-   */
-  async complete(txOrEm: TenantTx | EntityManager, body: unknown): Promise<void> {
-    const tx = this.txOf(txOrEm);
+  /** Stores the answer in the effect's transaction (which holds the claim). */
+  async complete(tx: TenantTx, body: unknown): Promise<void> {
     if (tx.tenantId !== this.tenantId)
       throw new Error('idempotency answer stored in another tenant');
     const stored = await storeAnswer(tx, {
