@@ -9,6 +9,7 @@ import { newTenant } from './support/factories.js';
 const JOBS = [
   'idempotency purge',
   'stale escalations',
+  'telemetry partitions',
   'throttle sweep',
   'ticket jobs',
   'webhook deliveries',

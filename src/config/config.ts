@@ -44,6 +44,8 @@ export interface AppConfig {
   /** Minutes an urgent / a normal escalation may wait unclaimed before it is re-routed. */
   escalationClaimMinutesUrgent: number;
   escalationClaimMinutes: number;
+  /** Telemetry kept this many days (whole months are dropped once all their events are older). */
+  telemetryRetentionDays: number;
   /** Seconds between purges of expired Idempotency-Keys; 0 turns it off. */
   idempotencyPurgeIntervalSeconds: number;
   /** Strict-Transport-Security max-age; 0 (default) sends no HSTS: set it only when clients reach the API over HTTPS. */
@@ -205,6 +207,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookTenantConcurrency: int(env, 'WEBHOOK_TENANT_CONCURRENCY', 8, 1, 1000),
     escalationClaimMinutesUrgent: int(env, 'ESCALATION_CLAIM_MINUTES_URGENT', 30, 1, 10_080),
     escalationClaimMinutes: int(env, 'ESCALATION_CLAIM_MINUTES', 240, 1, 43_200),
+    // At least the 90 days the battery forecast reads (the partition upkeep enforces it too).
+    telemetryRetentionDays: int(env, 'TELEMETRY_RETENTION_DAYS', 400, 90, 36_500),
     idempotencyPurgeIntervalSeconds: int(
       env,
       'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',

@@ -5,6 +5,7 @@ import { DevicesController } from './devices.controller.js';
 import { DevicesService } from './devices.service.js';
 import { FleetController } from './fleet.controller.js';
 import { FleetService } from './fleet.service.js';
+import { TelemetryPartitionsJob } from './jobs/telemetry-partitions.job.js';
 import { PropertiesController } from './properties.controller.js';
 import { PropertiesService } from './properties.service.js';
 import { TelemetryController } from './telemetry.controller.js';
@@ -24,6 +25,7 @@ import { TelemetryService } from './telemetry.service.js';
     DevicesService,
     TelemetryService,
     FleetService,
+    TelemetryPartitionsJob,
   ],
   exports: [DevicesService],
 })

@@ -1,4 +1,5 @@
 /** Telemetry events (append-only) and their folding into each lock's health snapshot. */
+import type { DataSource } from 'typeorm';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { table } from '../database/table.js';
 
@@ -29,7 +30,9 @@ export interface TelemetryInsert {
 }
 
 /**
- * Stores new events (redeliveries are skipped by the unique event key) and
+ * Stores new events (redeliveries are skipped by the unique event key and time: the table is
+ * partitioned by month of `at`, and a unique key of a partitioned table includes its partition
+ * key) and
  * folds only those into each device's snapshot, in one statement. Every
  * snapshot field moves only to a reading at least as recent as the one it
  * holds, so late events never move it backwards.
@@ -43,7 +46,7 @@ WITH input AS (
   INSERT INTO telemetry_events (tenant_id, device_id, type, at, event_key, battery_percent, signal_dbm, online,
                                 firmware_version)
   SELECT $1, device_id, type, at, event_key, battery_percent, signal_dbm, online, firmware_version FROM input
-  ON CONFLICT (tenant_id, device_id, event_key) DO NOTHING
+  ON CONFLICT (tenant_id, device_id, event_key, at) DO NOTHING
   RETURNING device_id, type, at, battery_percent, signal_dbm, online, firmware_version
 ), facts AS (
   SELECT device_id, at, battery_percent, signal_dbm, firmware_version,
@@ -103,4 +106,38 @@ export async function ingestTelemetry(
     rows.map((r) => r.firmwareVersion),
   ]);
   return result!.inserted;
+}
+
+/** What one round of partition upkeep did (see telemetry_partitions_maintain). */
+export interface PartitionUpkeep {
+  created: number;
+  dropped: number;
+  moved: number;
+  /** Another instance held the upkeep lock: this round did nothing. */
+  skipped: boolean;
+}
+
+/**
+ * Creates the monthly partitions of telemetry_events up to `monthsAhead` months after the current
+ * one (moving their rows out of the DEFAULT partition) and drops the months that ended more than
+ * `retentionDays` ago. A SECURITY DEFINER function (migrations/1764002500000-TelemetryPartitions)
+ * does it as the table's owner, under a transaction-scoped advisory lock: one instance at a time.
+ */
+export async function maintainTelemetryPartitions(
+  ds: DataSource,
+  retentionDays: number,
+  monthsAhead: number,
+): Promise<PartitionUpkeep> {
+  const [row] = await ds.query<
+    [{ created: number; dropped: number; moved: string; skipped: boolean }]
+  >(`SELECT created, dropped, moved, skipped FROM telemetry_partitions_maintain($1, $2)`, [
+    retentionDays,
+    monthsAhead,
+  ]);
+  return {
+    created: row.created,
+    dropped: row.dropped,
+    moved: Number(row.moved),
+    skipped: row.skipped,
+  };
 }
