@@ -106,7 +106,7 @@ export class TelemetryPartitions1764002500000 implements MigrationInterface {
 
     // A partition per month from the oldest row (or the oldest event ingestion accepts) to two
     // months ahead; the job drops what its retention no longer keeps.
-    const months: { name: string; lo: string; hi: string }[] = await q.query(
+    const months = (await q.query(
       `SELECT 'telemetry_events_p' || to_char(m, 'YYYYMM') AS name, m::text AS lo,
               (m + interval '1 month')::text AS hi
          FROM generate_series(
@@ -114,7 +114,7 @@ export class TelemetryPartitions1764002500000 implements MigrationInterface {
                                           now() - make_interval(days => ${MAX_EVENT_AGE_DAYS}))),
                 date_trunc('month', now()) + make_interval(months => ${MONTHS_AHEAD}),
                 interval '1 month') AS m`,
-    );
+    )) as { name: string; lo: string; hi: string }[];
     for (const m of months) {
       await q.query(
         `CREATE TABLE ${m.name} PARTITION OF telemetry_events FOR VALUES FROM ('${m.lo}') TO ('${m.hi}')`,

@@ -12,6 +12,7 @@ import { DueWorkFunctions1764001400000 } from './1764001400000-DueWorkFunctions.
 import { ThrottleClockAfterLock1764001500000 } from './1764001500000-ThrottleClockAfterLock.js';
 import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
 import { TelemetryPartitions1764002500000 } from './1764002500000-TelemetryPartitions.js';
+import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKeys.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   NoTenantDirectory1764001410000,
   ThrottleClockAfterLock1764001500000,
   TelemetryPartitions1764002500000,
+  TenantLeadingKeys1764002510000,
 ];

@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
+  it('keeps telemetry 400 days by default, never less than the 90 days the forecast reads', () => {
+    expect(loadConfig({}).telemetryRetentionDays).toBe(400);
+    expect(loadConfig({ TELEMETRY_RETENTION_DAYS: '90' }).telemetryRetentionDays).toBe(90);
+    expect(() => loadConfig({ TELEMETRY_RETENTION_DAYS: '30' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TELEMETRY_RETENTION_DAYS: '30' })).toThrow(
+      /TELEMETRY_RETENTION_DAYS/,
+    );
+  });
+
   it('bounds partner visits at 60 days and leases at the horizon plus the 4 h grace', () => {
     expect(loadConfig({})).toMatchObject({
       escalationVisitHorizonDays: 60,
