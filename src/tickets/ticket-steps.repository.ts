@@ -104,16 +104,6 @@ export function latestAnswers(
   );
 }
 
-export async function insertDiagnosis(
-  tx: TenantTx,
-  d: { id: string; ticketId: string; trigger: string; diagnosis: DiagnosisResponseDto },
-): Promise<void> {
-  await tx.em.query(
-    `INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis) VALUES ($1, $2, $3, $4, $5)`,
-    [tx.tenantId, d.id, d.ticketId, d.trigger, JSON.stringify(d.diagnosis)],
-  );
-}
-
 /** The diagnosis history, oldest first. */
 export function diagnosesOf(
   tx: TenantTx,
