@@ -90,8 +90,11 @@ async function main(): Promise<void> {
     log(line(`POST /v1/tickets, ${CONNECTIONS} connections, ${SECONDS} s`, create));
 
     const page = await fetch(`${server.base}/v1/tickets?limit=50`, { headers });
-    const bytes = (await page.arrayBuffer()).byteLength;
-    log(`GET /v1/tickets?limit=50: ${bytes} bytes`);
+    const text = await page.text();
+    const bytes = Buffer.byteLength(text);
+    log(`GET /v1/tickets?limit=50: ${bytes} bytes (${Math.round(bytes / 50)} per item)`);
+    if (process.env.BENCH_SHOW_ITEM)
+      log(JSON.stringify((JSON.parse(text) as { data: unknown[] }).data[0]));
 
     const list = await run({
       url: `${server.base}/v1/tickets?limit=50`,

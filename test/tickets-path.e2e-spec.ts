@@ -263,6 +263,38 @@ describe('ticket creation round trips', () => {
   });
 });
 
+describe('re-diagnosis round trips', () => {
+  // BEGIN, set_config, the ticket locked, the step, the facts (steps, answers, lock, priors),
+  // the timeline event, the update (with the new history row), the steps tried, COMMIT.
+  const BOUND = 9;
+
+  it(`a later step outcome sends at most ${BOUND} statements`, async () => {
+    const created = await t.http
+      .post('/v1/tickets')
+      .set(agent.auth)
+      .send({ deviceId: fleet.devices[3]!.id, description: 'Keypad dead, no lights' });
+    const id = created.body.id as string;
+    const step = (s: string) =>
+      t.http
+        .post(`/v1/tickets/${id}/steps`)
+        .set(agent.auth)
+        .send({ step: s, outcome: 'not_fixed' });
+    expect((await step('check_battery_level')).status).toBe(200);
+    let res: { status: number; body: { stepsTried: unknown[] } } = {
+      status: 0,
+      body: { stepsTried: [] },
+    };
+    const txs = await statements(async () => {
+      res = await step('replace_batteries');
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.stepsTried).toHaveLength(2);
+    const found = txs.filter((tx) => tx.some((q) => q.includes('INSERT INTO ticket_steps')));
+    expect(found).toHaveLength(1);
+    expect(short(found[0]!).length).toBeLessThanOrEqual(BOUND);
+  });
+});
+
 describe('migration 1764002000000 moves existing diagnoses', () => {
   it('down and up again: every ticket answers the same, a diagnosis missing from its history is appended', async () => {
     const tenant = await newTenant(t.http);

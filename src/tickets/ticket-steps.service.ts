@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
+import { notFound } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { DiagnosticsService } from '../diagnostics/index.js';
 import type { RecordAnswersDto, RecordStepDto, TicketView } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
-import { insertAnswers, insertStep, latestAnswers, stepsOf } from './ticket-steps.repository.js';
+import { insertAnswers, insertStep, rediagnosisFacts } from './ticket-steps.repository.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import type { NewDiagnosis, TicketRow } from './tickets.repository.js';
 
@@ -93,17 +94,18 @@ export class TicketStepsService {
     now: Date,
     trigger: string,
   ): Promise<NewDiagnosis> {
-    const steps = await stepsOf(tx, row.id);
-    const answers = await latestAnswers(tx, row.id);
-    const diagnosis = await this.diagnostics.diagnoseIn(
-      tx,
+    const facts = await rediagnosisFacts(tx, { ticketId: row.id, deviceId: row.device_id, now });
+    if (!facts.lock) throw notFound('Device');
+    const diagnosis = this.diagnostics.diagnoseWithFacts(
       {
         deviceId: row.device_id,
         description: row.description,
         symptoms: row.symptoms,
-        stepsTried: steps.map((s) => ({ step: s.step, outcome: s.outcome })),
-        answers,
+        stepsTried: facts.steps,
+        answers: facts.answers,
       },
+      facts.lock,
+      facts.learned,
       now,
     );
     return { id: uuidv7(), trigger, diagnosis };
