@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     await owner.connect();
     await owner.query(`BEGIN`);
     await owner.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-    // 50 real tickets (with their diagnoses) as the pattern, numbered 0..49.
+    // 50 real tickets (with their diagnoses' pointers) as the pattern, numbered 0..49.
     await owner.query(
       `CREATE TEMP TABLE pattern ON COMMIT DROP AS
          SELECT (row_number() OVER (ORDER BY id) - 1)::int AS rn, * FROM tickets ORDER BY id LIMIT 50`,
@@ -99,18 +99,29 @@ async function main(): Promise<void> {
     for (let seeded = 0; seeded < SEED; seeded += chunk) {
       const n = Math.min(chunk, SEED - seeded);
       await owner.query(
-        `WITH counter AS (UPDATE ticket_counters SET last_number = last_number + $1 RETURNING last_number - $1 AS base)
-         INSERT INTO tickets (tenant_id, id, number, device_id, property_id, reporter_id, assignee_id, status, priority,
-           source, symptoms, description, diagnosis, version, first_response_minutes, resolution_minutes,
-           first_response_due_at, resolution_due_at, search, created_at, updated_at)
-         SELECT s.tenant_id,
-                (lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - 86400000 + $2 + g), 12, '0')
-                  || '7000' || '8' || substr(md5(g::text || random()::text), 1, 15))::uuid,
-                counter.base + g, s.device_id, s.property_id, s.reporter_id, s.assignee_id,
-                (ARRAY['new','open','pending','on_hold','solved','closed'])[1 + g % 6], s.priority, s.source, s.symptoms,
-                s.description, s.diagnosis, 1, s.first_response_minutes, s.resolution_minutes,
-                s.first_response_due_at, s.resolution_due_at, s.search, s.created_at, s.updated_at
-           FROM generate_series(1, $1) g CROSS JOIN counter JOIN pattern s ON s.rn = g % 50`,
+        // Each seeded ticket gets its own diagnosis history row (a copy of its pattern's current
+        // diagnosis): the full diagnosis lives only there, the ticket keeps a pointer and a summary.
+        `WITH counter AS (UPDATE ticket_counters SET last_number = last_number + $1 RETURNING last_number - $1 AS base),
+         src AS (
+           SELECT g, s.*,
+                  (lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - 86400000 + $2 + g), 12, '0')
+                    || '7000' || '8' || substr(md5(g::text || random()::text), 1, 15))::uuid AS new_id,
+                  (lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - 86400000 + $2 + g), 12, '0')
+                    || '7000' || '9' || substr(md5(g::text || random()::text), 1, 15))::uuid AS new_diagnosis_id
+             FROM generate_series(1, $1) g JOIN pattern s ON s.rn = g % 50
+         ), t AS (
+           INSERT INTO tickets (tenant_id, id, number, device_id, property_id, reporter_id, assignee_id, status, priority,
+             source, symptoms, description, diagnosis_id, diagnosis_summary, version, first_response_minutes,
+             resolution_minutes, first_response_due_at, resolution_due_at, search, created_at, updated_at)
+           SELECT s.tenant_id, s.new_id, counter.base + s.g, s.device_id, s.property_id, s.reporter_id, s.assignee_id,
+                  (ARRAY['new','open','pending','on_hold','solved','closed'])[1 + s.g % 6], s.priority, s.source, s.symptoms,
+                  s.description, s.new_diagnosis_id, s.diagnosis_summary, 1, s.first_response_minutes, s.resolution_minutes,
+                  s.first_response_due_at, s.resolution_due_at, s.search, s.created_at, s.updated_at
+             FROM src s CROSS JOIN counter
+         )
+         INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis)
+         SELECT s.tenant_id, s.new_diagnosis_id, s.new_id, 'created', d.diagnosis
+           FROM src s JOIN ticket_diagnoses d ON d.tenant_id = s.tenant_id AND d.id = s.diagnosis_id`,
         [n, seeded],
       );
       progress('seeded', seeded + n, SEED);

@@ -13,6 +13,7 @@ import { ThrottleClockAfterLock1764001500000 } from './1764001500000-ThrottleClo
 import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
 import { TelemetryPartitions1764002500000 } from './1764002500000-TelemetryPartitions.js';
 import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKeys.js';
+import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   DueWorkFunctions1764001400000,
   NoTenantDirectory1764001410000,
   ThrottleClockAfterLock1764001500000,
+  DiagnosisStoredOnce1764002000000,
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
 ];

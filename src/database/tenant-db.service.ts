@@ -4,7 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
-import { claimIdempotencyKeyIn } from '../common/idempotency/idempotency-context.js';
+import {
+  IDEMPOTENCY_LOCK_SQL,
+  inProgress,
+  pendingIdempotencyScope,
+} from '../common/idempotency/idempotency-context.js';
 import { isLostConnectionError, isRetryableTransactionError } from './pg-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,6 +65,22 @@ async function scopeToTenant(em: EntityManager, tenantId: string): Promise<void>
   await em.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
 }
 
+/**
+ * The same, and in the same statement the claim on an idempotency key (its transaction-scoped
+ * advisory lock): false when another attempt holds the key.
+ */
+async function scopeToTenantAndClaim(
+  em: EntityManager,
+  tenantId: string,
+  key: string,
+): Promise<boolean> {
+  const [row] = await em.query<{ locked: boolean }[]>(
+    `select set_config('app.tenant_id', $1, true), ${IDEMPOTENCY_LOCK_SQL} AS locked`,
+    [tenantId, key],
+  );
+  return row?.locked === true;
+}
+
 export type { TenantTx } from './tenant-tx.js';
 
 /**
@@ -102,10 +122,16 @@ export class TenantDb {
     }
     return withTransactionRetry(() =>
       this.ds.transaction(async (em) => {
-        await scopeToTenant(em, tenantId);
+        const scope = pendingIdempotencyScope(tenantId);
+        if (!scope) {
+          await scopeToTenant(em, tenantId);
+          return work({ em, tenantId });
+        }
         // Inside a request with an Idempotency-Key: this transaction holds the key until it ends.
-        await claimIdempotencyKeyIn(em, tenantId);
-        return work({ em, tenantId });
+        if (!(await scopeToTenantAndClaim(em, tenantId, scope.key))) throw inProgress();
+        const tx = { em, tenantId };
+        await scope.afterClaim(tx);
+        return work(tx);
       }),
     );
   }

@@ -93,6 +93,10 @@ const MODEL_COLUMN_NAMES = [
 const columns = (alias?: string) =>
   MODEL_COLUMN_NAMES.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 
+/** A json object of a catalog model row (`alias` is the catalog_models alias): a ModelRow once parsed. */
+export const modelJsonSql = (alias: string) =>
+  `json_build_object(${MODEL_COLUMN_NAMES.map((c) => `'${c}', ${alias}.${c}`).join(', ')})`;
+
 /** Every model the tenant may use (reference + own). */
 export function loadCatalog(tx: TenantTx): Promise<ModelRow[]> {
   return tx.em.query<ModelRow[]>(`SELECT ${columns()} FROM catalog_models`);

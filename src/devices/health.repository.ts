@@ -57,28 +57,41 @@ export interface HealthRow {
   failed24: number;
 }
 
-/** A device's snapshot with its model's facts and its last 24 hours of jams and failed codes, at `now`. */
-export async function healthSnapshot(
-  tx: TenantTx,
-  deviceId: string,
-  now: Date,
-): Promise<HealthRow | undefined> {
-  const [row] = await tx.em.query<HealthRow[]>(
-    `SELECT d.id, d.serial, m.power_source, d.protocol,
+/**
+ * The SELECT of a device's snapshot with its model's facts and its last 24 hours of jams and
+ * failed codes at `now` (one row, the columns of HealthRow); `device` and `now` are SQL
+ * expressions (parameters of the caller's statement), so other statements can embed it.
+ */
+export function healthSnapshotSql(device: string, now: string): string {
+  return `SELECT d.id, d.serial, m.power_source, d.protocol,
             coalesce(h.firmware_version, d.firmware_version) AS firmware_version, m.latest_firmware,
             version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware) AS behind,
             (d.installed_at + make_interval(months => m.warranty_months))::date::text AS warranty_expires,
             h.battery_percent, h.battery_at, h.online, h.last_seen_at, h.signal_dbm, h.door_ajar,
             (SELECT count(*)::int FROM telemetry_events e WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
-               AND e.type = 'jam' AND e.at > $2::timestamptz - interval '24 hours') AS jam24,
+               AND e.type = 'jam' AND e.at > ${now}::timestamptz - interval '24 hours') AS jam24,
             (SELECT count(*)::int FROM telemetry_events e WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
-               AND e.type = 'code_failed' AND e.at > $2::timestamptz - interval '24 hours') AS failed24
+               AND e.type = 'code_failed' AND e.at > ${now}::timestamptz - interval '24 hours') AS failed24
        FROM devices d
        JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
        LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
-      WHERE d.id = $1`,
-    [deviceId, now],
-  );
+      WHERE d.id = ${device}`;
+}
+
+/** The SELECT of up to 500 battery readings (at, percent) of the 90 days before `now`, newest first. */
+export function batteryReadingsSql(device: string, now: string): string {
+  return `SELECT at, battery_percent AS percent FROM telemetry_events
+      WHERE device_id = ${device} AND battery_percent IS NOT NULL AND at > ${now}::timestamptz - interval '90 days'
+      ORDER BY at DESC LIMIT 500`;
+}
+
+/** A device's snapshot (healthSnapshotSql) at `now`. */
+export async function healthSnapshot(
+  tx: TenantTx,
+  deviceId: string,
+  now: Date,
+): Promise<HealthRow | undefined> {
+  const [row] = await tx.em.query<HealthRow[]>(healthSnapshotSql('$1', '$2'), [deviceId, now]);
   return row;
 }
 
@@ -88,12 +101,10 @@ export function batteryReadings(
   deviceId: string,
   now: Date,
 ): Promise<{ at: Date; percent: number }[]> {
-  return tx.em.query<{ at: Date; percent: number }[]>(
-    `SELECT at, battery_percent AS percent FROM telemetry_events
-      WHERE device_id = $1 AND battery_percent IS NOT NULL AND at > $2::timestamptz - interval '90 days'
-      ORDER BY at DESC LIMIT 500`,
-    [deviceId, now],
-  );
+  return tx.em.query<{ at: Date; percent: number }[]>(batteryReadingsSql('$1', '$2'), [
+    deviceId,
+    now,
+  ]);
 }
 
 export interface FleetFlagRow {

@@ -2,7 +2,8 @@ import { notFound } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import type { DeviceHealthView } from './dto/health.dto.js';
 import { forecastBattery } from './forecast.js';
-import { batteryReadings, healthSnapshot } from './health.repository.js';
+import { batteryReadings, type HealthRow, healthSnapshot } from './health.repository.js';
+import type { LockDiagnosisFactsRow } from './lock-facts.repository.js';
 
 export interface HealthSettings {
   offlineAfterMinutes: number;
@@ -18,8 +19,16 @@ export async function readDeviceHealth(
 ): Promise<DeviceHealthView> {
   const row = await healthSnapshot(tx, deviceId, now);
   if (!row) throw notFound('Device');
-  const readings = await batteryReadings(tx, deviceId, now);
+  return healthView(row, await batteryReadings(tx, deviceId, now), settings, now);
+}
 
+/** The health answer from a snapshot row and its battery readings (pure). */
+export function healthView(
+  row: HealthRow,
+  readings: { at: Date; percent: number }[],
+  settings: HealthSettings,
+  now: Date,
+): DeviceHealthView {
   const seen = row.last_seen_at !== null;
   const fresh =
     seen && now.getTime() - row.last_seen_at!.getTime() <= settings.offlineAfterMinutes * 60_000;
@@ -60,4 +69,20 @@ export async function readDeviceHealth(
     },
     batteryForecast: forecastBattery(readings, now),
   };
+}
+
+/** The health answer from the facts lockDiagnosisFactsSql read (its json timestamps parsed). */
+export function healthFromFacts(
+  facts: LockDiagnosisFactsRow,
+  settings: HealthSettings,
+  now: Date,
+): DeviceHealthView {
+  const h = facts.health;
+  const date = (s: string | null) => (s === null ? null : new Date(s));
+  return healthView(
+    { ...h, battery_at: date(h.battery_at), last_seen_at: date(h.last_seen_at) },
+    facts.readings.map((r) => ({ at: new Date(r.at), percent: r.percent })),
+    settings,
+    now,
+  );
 }

@@ -10,7 +10,13 @@ export {
   type Protocol,
 } from './dto/device-models.dto.js';
 export { FIRMWARE_PATTERN } from './firmware.js';
-export { readDeviceHealth } from './health.js';
+export type { DeviceHealthView } from './dto/health.dto.js';
+export { healthFromFacts, type HealthSettings, readDeviceHealth } from './health.js';
 export { type ModelRow, matchCatalogModel, modelOfDevice } from './device-models.repository.js';
-export { lockAlertsSql, lockFacts } from './lock-facts.repository.js';
+export {
+  lockAlertsSql,
+  type LockDiagnosisFactsRow,
+  lockDiagnosisFactsSql,
+  lockFacts,
+} from './lock-facts.repository.js';
 export { type LockSnapshot, lockSnapshot } from './lock-facts.repository.js';

@@ -4,6 +4,8 @@
  * the devices module goes through here.
  */
 import type { TenantTx } from '../database/tenant-db.service.js';
+import { type ModelRow, modelJsonSql } from './device-models.repository.js';
+import { batteryReadingsSql, type HealthRow, healthSnapshotSql } from './health.repository.js';
 
 export interface LockFacts {
   deviceId: string;
@@ -21,6 +23,35 @@ export async function lockFacts(tx: TenantTx, deviceId: string): Promise<LockFac
     [deviceId],
   );
   return row;
+}
+
+/** What the diagnosis reads about a lock, as lockDiagnosisFactsSql answers it (json parsed). */
+export interface LockDiagnosisFactsRow {
+  property_id: string;
+  model_id: string;
+  /** HealthRow with its timestamps as ISO strings */
+  health: Omit<HealthRow, 'battery_at' | 'last_seen_at'> & {
+    battery_at: string | null;
+    last_seen_at: string | null;
+  };
+  model: ModelRow;
+  /** newest first */
+  readings: { at: string; percent: number }[];
+}
+
+/**
+ * A SELECT of one row: everything the diagnosis reads about a lock (its property, its catalog
+ * model, its health snapshot and battery readings at `now`), columns as LockDiagnosisFactsRow;
+ * no row when the tenant has no such lock. `device` and `now` are SQL expressions (parameters
+ * of the caller's statement), so the caller reads them with its other facts in one statement.
+ */
+export function lockDiagnosisFactsSql(device: string, now: string): string {
+  return `SELECT d.property_id, m.id AS model_id,
+      (SELECT row_to_json(s) FROM (${healthSnapshotSql(device, now)}) s) AS health,
+      ${modelJsonSql('m')} AS model,
+      (SELECT coalesce(json_agg(r ORDER BY r.at DESC), '[]'::json) FROM (${batteryReadingsSql(device, now)}) r) AS readings
+    FROM devices d JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
+   WHERE d.id = ${device}`;
 }
 
 /**

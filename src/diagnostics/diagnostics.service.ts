@@ -2,10 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { matchCatalogModel, modelOfDevice, type ModelRow } from '../devices/index.js';
 import { DevicesService } from '../devices/index.js';
-import { readDeviceHealth } from '../devices/index.js';
+import {
+  type DeviceHealthView,
+  healthFromFacts,
+  type LockDiagnosisFactsRow,
+  readDeviceHealth,
+} from '../devices/index.js';
 import type { DiagnosisRequestDto, DiagnosisResponseDto } from './dto/diagnosis.dto.js';
 import { learnedCounts } from './learned-causes.repository.js';
-import { diagnose, type DiagnosisInput } from './engine/index.js';
+import { type CauseCode, diagnose, type DiagnosisInput } from './engine/index.js';
 
 /** A request as the service takes it: the HTTP body, or a ticket's data. */
 export type DiagnosisRequest = Pick<
@@ -36,19 +41,53 @@ export class DiagnosticsService {
     return this.db.tenantTransaction(tenantId, (tx) => this.diagnoseIn(tx, req));
   }
 
-  /** Inside a caller's transaction (ticket creation, step outcomes). */
+  /** Inside a caller's transaction (step outcomes, answers): reads the facts, then diagnoses. */
   async diagnoseIn(
     tx: TenantTx,
     req: DiagnosisRequest,
     now = new Date(),
   ): Promise<DiagnosisResponseDto> {
+    let health: DeviceHealthView | undefined;
+    let model: ModelRow | undefined;
+    if (req.deviceId) {
+      health = await readDeviceHealth(tx, req.deviceId, this.devices.healthSettings, now);
+      model = await modelOfDevice(tx, req.deviceId);
+    } else if (req.manufacturer || req.model) {
+      model = await matchCatalogModel(tx, { manufacturer: req.manufacturer, model: req.model });
+    }
+    const learned = model ? await learnedCounts(tx, model.id) : {};
+    return this.diagnoseWith(req, { health, model, learned }, now);
+  }
+
+  /**
+   * A device's diagnosis from facts its caller read in its own statement (devices'
+   * lockDiagnosisFactsSql and learnedCountsSql): no database work here.
+   */
+  diagnoseWithFacts(
+    req: DiagnosisRequest & { deviceId: string },
+    lock: LockDiagnosisFactsRow,
+    learned: Partial<Record<CauseCode, number>>,
+    now: Date,
+  ): DiagnosisResponseDto {
+    const health = healthFromFacts(lock, this.devices.healthSettings, now);
+    return this.diagnoseWith(req, { health, model: lock.model, learned }, now);
+  }
+
+  /** The engine over the request and the facts read for it (pure). */
+  private diagnoseWith(
+    req: DiagnosisRequest,
+    f: {
+      health: DeviceHealthView | undefined;
+      model: ModelRow | undefined;
+      learned: Partial<Record<CauseCode, number>>;
+    },
+    now: Date,
+  ): DiagnosisResponseDto {
     const device: NonNullable<DiagnosisInput['device']> = {};
     const telemetry: NonNullable<DiagnosisInput['telemetry']> = {};
-    let model: ModelRow | undefined;
+    const { health, model, learned } = f;
 
-    if (req.deviceId) {
-      const health = await readDeviceHealth(tx, req.deviceId, this.devices.healthSettings, now);
-      model = await modelOfDevice(tx, req.deviceId);
+    if (health) {
       if (health.protocol) device.protocol = health.protocol;
       if (health.firmwareBehindLatest !== null)
         device.firmwareBehindLatest = health.firmwareBehindLatest;
@@ -63,7 +102,6 @@ export class DiagnosticsService {
       if (health.doorAjar !== null) telemetry.doorAjar = health.doorAjar;
       if (health.warranty.expiresAt) telemetry.warrantyExpiresAt = health.warranty.expiresAt;
     } else if (req.manufacturer || req.model) {
-      model = await matchCatalogModel(tx, { manufacturer: req.manufacturer, model: req.model });
       if (req.manufacturer) device.manufacturer = req.manufacturer;
       if (req.model) device.model = req.model;
     }
@@ -88,7 +126,6 @@ export class DiagnosticsService {
     if (given.firmwareVersion !== undefined || given.latestFirmware !== undefined)
       delete device.firmwareBehindLatest;
 
-    const learned = model ? await learnedCounts(tx, model.id) : {};
     const result = diagnose({
       symptoms: req.symptoms,
       description: req.description,

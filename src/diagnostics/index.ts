@@ -15,4 +15,4 @@ export {
   SYMPTOM_CODES,
   type SymptomCode,
 } from './engine/index.js';
-export { recordConfirmedCause } from './learned-causes.repository.js';
+export { learnedCountsSql, recordConfirmedCause } from './learned-causes.repository.js';

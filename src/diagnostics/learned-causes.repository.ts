@@ -37,3 +37,11 @@ export async function learnedCounts(
   );
   return Object.fromEntries(rows.map((r) => [r.cause, r.confirmations]));
 }
+
+/**
+ * A scalar subquery: the model's confirmations per cause as a json object (the diagnosis's
+ * learned priors); `model` is an SQL expression of the caller's statement.
+ */
+export function learnedCountsSql(model: string): string {
+  return `(SELECT coalesce(json_object_agg(cause, confirmations), '{}'::json) FROM learned_causes WHERE model_id = ${model})`;
+}

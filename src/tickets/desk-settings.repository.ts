@@ -26,6 +26,21 @@ export type SlaPolicyRow = Omit<RowOf<typeof SLA_POLICIES>, 'tenant_id' | 'prior
   priority: Priority;
 };
 
+/** A scalar subquery: the tenant's settings row as json (DeskSettingsRow without updated_at), or NULL. */
+export function deskSettingsJsonSql(): string {
+  return `(SELECT json_build_object('business_hours', business_hours, 'reopen_window_days', reopen_window_days,
+             'max_open_per_agent', max_open_per_agent, 'auto_assign', auto_assign,
+             'last_assignee_id', last_assignee_id, 'proactive', proactive)
+        FROM desk_settings)`;
+}
+
+/** A scalar subquery: the tenant's SLA policies as a json array of SlaPolicyRow. */
+export function slaPoliciesJsonSql(): string {
+  return `(SELECT coalesce(json_agg(json_build_object('priority', priority,
+             'first_response_minutes', first_response_minutes, 'resolution_minutes', resolution_minutes)), '[]'::json)
+        FROM sla_policies)`;
+}
+
 /** The tenant's row, if any; `lock` holds it until the transaction ends. */
 export async function findDeskSettings(
   tx: TenantTx,
@@ -61,29 +76,6 @@ export async function saveDeskSettings(tx: TenantTx, s: DeskSettingsValues): Pro
       JSON.stringify(s.proactive),
     ],
   );
-}
-
-/**
- * The round-robin pointer, locked for the rest of the transaction (assignments queue up); the
- * row is created first (with these defaults) when the tenant has none yet.
- */
-export async function lockLastAssignee(
-  tx: TenantTx,
-  defaults: { businessHours: unknown; proactive: unknown },
-): Promise<string | null> {
-  await tx.em.query(
-    `INSERT INTO desk_settings (tenant_id, business_hours, proactive) VALUES ($1, $2, $3)
-     ON CONFLICT (tenant_id) DO NOTHING`,
-    [tx.tenantId, JSON.stringify(defaults.businessHours), JSON.stringify(defaults.proactive)],
-  );
-  const [locked] = await tx.em.query<{ last_assignee_id: string | null }[]>(
-    `SELECT last_assignee_id FROM desk_settings FOR UPDATE`,
-  );
-  return locked?.last_assignee_id ?? null;
-}
-
-export async function setLastAssignee(tx: TenantTx, userId: string): Promise<void> {
-  await tx.em.query(`UPDATE desk_settings SET last_assignee_id = $1`, [userId]);
 }
 
 export async function findSlaPolicy(

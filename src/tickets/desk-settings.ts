@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import {
+  type DeskSettingsRow,
   findDeskSettings,
   findSlaPolicy,
   listSlaPolicies,
@@ -91,7 +92,13 @@ export async function loadDeskSettings(
   tx: TenantTx,
   opts: { lock?: boolean } = {},
 ): Promise<DeskSettings> {
-  const row = await findDeskSettings(tx, opts);
+  return deskSettingsFrom(await findDeskSettings(tx, opts));
+}
+
+/** The settings a stored row says (defaults when there is none). */
+export function deskSettingsFrom(
+  row: Omit<DeskSettingsRow, 'tenant_id' | 'updated_at'> | null | undefined,
+): DeskSettings {
   if (!row) return defaultDeskSettings();
   return {
     businessHours: storedBusinessHours(row.business_hours),
@@ -111,6 +118,12 @@ const target = (r: SlaPolicyRow): SlaTarget => ({
 /** The SLA target of a priority (the default until the tenant sets one). */
 export async function loadSlaTarget(tx: TenantTx, priority: Priority): Promise<SlaTarget> {
   const row = await findSlaPolicy(tx, priority);
+  return row ? target(row) : DEFAULT_SLA[priority];
+}
+
+/** The SLA target of a priority among the tenant's policies (the default when it set none). */
+export function slaTargetFrom(rows: readonly SlaPolicyRow[], priority: Priority): SlaTarget {
+  const row = rows.find((r) => r.priority === priority);
   return row ? target(row) : DEFAULT_SLA[priority];
 }
 

@@ -8,37 +8,22 @@ import {
   loadSlaTarget,
   type SlaTarget,
 } from './desk-settings.js';
-import { lockLastAssignee, setLastAssignee } from './desk-settings.repository.js';
 import { slaStateAsync } from './sla.util.js';
 import { pausesOf } from './ticket-sla.repository.js';
 import type { Priority } from './ticket-state.util.js';
-import { nextAgentUnderCap, type TicketChanges, type TicketRow } from './tickets.repository.js';
+import type { TicketChanges, TicketRow } from './tickets.repository.js';
 
 export interface DueTimes {
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
 }
 
-/** Who holds a ticket (round-robin, explicit assignment) and when it is due (SLA targets). */
+/**
+ * Who may hold a ticket (explicit assignment) and when it is due (SLA targets); round-robin
+ * assignment happens in the creation's write statement (tickets.repository insertTicket).
+ */
 @Injectable()
 export class TicketAssignment {
-  /**
-   * Round-robin among available agents under the open-ticket cap, after the last one picked
-   * (the pointer is locked, so concurrent creations take turns).
-   */
-  async nextAssignee(tx: TenantTx, settings: DeskSettings): Promise<string | null> {
-    const last = await lockLastAssignee(tx, {
-      businessHours: settings.businessHours,
-      proactive: settings.proactive,
-    });
-    return nextAgentUnderCap(tx, last, settings.maxOpenPerAgent);
-  }
-
-  /** Moves the round-robin pointer to the agent just picked. */
-  async picked(tx: TenantTx, userId: string): Promise<void> {
-    await setLastAssignee(tx, userId);
-  }
-
   async assertAssignable(tx: TenantTx, userId: string): Promise<void> {
     if (!(await isAssignableMember(tx, userId))) {
       throw new AppError('assignee_not_agent', undefined, {

@@ -10,11 +10,11 @@ import {
   toPage,
 } from '../common/pagination.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
 import { stepsOf } from './ticket-steps.repository.js';
 import {
   findTicket,
+  type NewDiagnosis,
   type TicketChanges,
   type TicketRow,
   updateTicket,
@@ -38,7 +38,7 @@ export type ApplyChange = (
   tx: TenantTx,
   row: TicketRow,
   now: Date,
-) => Promise<TicketChanges & { diagnosis?: DiagnosisResponseDto }>;
+) => Promise<TicketChanges & { diagnosis?: NewDiagnosis }>;
 
 export interface ChangeOptions {
   /** The version the client's If-Match names; a stale one is a 412. Omitted: no check. */
@@ -87,9 +87,13 @@ export class TicketChange {
     }
     if (row.status === 'closed') throw new AppError('ticket_closed', 'A closed ticket is final.');
     const now = this.clock.now();
-    const changes = await apply(tx, row, now);
-    const updated = await updateTicket(tx, id, changes);
-    return ticketView(updated, now, opts.withSteps ? await this.stepsTried(tx, id) : undefined);
+    const { diagnosis, ...changes } = await apply(tx, row, now);
+    const updated = await updateTicket(tx, id, changes, diagnosis);
+    return ticketView(
+      { ...updated, diagnosis: diagnosis?.diagnosis ?? row.diagnosis },
+      now,
+      opts.withSteps ? await this.stepsTried(tx, id) : undefined,
+    );
   }
 
   /**

@@ -1,8 +1,9 @@
 /** Troubleshooting on a ticket: step outcomes, answers to the diagnosis's questions, the diagnosis history. */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
-import type { DiagnosisResponseDto } from '../diagnostics/index.js';
-import type { StepCode, StepOutcome, SymptomCode } from '../diagnostics/index.js';
+import { type LockDiagnosisFactsRow, lockDiagnosisFactsSql } from '../devices/index.js';
+import { type DiagnosisResponseDto, learnedCountsSql } from '../diagnostics/index.js';
+import type { CauseCode, StepCode, StepOutcome, SymptomCode } from '../diagnostics/index.js';
 
 export const TICKET_STEPS = table('ticket_steps', {
   tenant_id: 'uuid',
@@ -92,28 +93,6 @@ export async function insertAnswers(
   );
 }
 
-/** The latest answer per symptom. */
-export function latestAnswers(
-  tx: TenantTx,
-  ticketId: string,
-): Promise<{ symptom: SymptomCode; present: boolean }[]> {
-  return tx.em.query<{ symptom: SymptomCode; present: boolean }[]>(
-    `SELECT DISTINCT ON (symptom) symptom, present FROM ticket_answers
-      WHERE ticket_id = $1 ORDER BY symptom, id DESC`,
-    [ticketId],
-  );
-}
-
-export async function insertDiagnosis(
-  tx: TenantTx,
-  d: { id: string; ticketId: string; trigger: string; diagnosis: DiagnosisResponseDto },
-): Promise<void> {
-  await tx.em.query(
-    `INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis) VALUES ($1, $2, $3, $4, $5)`,
-    [tx.tenantId, d.id, d.ticketId, d.trigger, JSON.stringify(d.diagnosis)],
-  );
-}
-
 /** The diagnosis history, oldest first. */
 export function diagnosesOf(
   tx: TenantTx,
@@ -123,4 +102,52 @@ export function diagnosesOf(
     `SELECT trigger, diagnosis, created_at FROM ticket_diagnoses WHERE ticket_id = $1 ORDER BY id`,
     [ticketId],
   );
+}
+
+/** What a ticket's re-diagnosis reads (rediagnosisFacts). */
+export interface RediagnosisFacts {
+  /** null when the tenant no longer has the lock */
+  lock: LockDiagnosisFactsRow | null;
+  learned: Partial<Record<CauseCode, number>>;
+  /** every step outcome, oldest first */
+  steps: { step: StepCode; outcome: StepOutcome }[];
+  /** the latest answer per symptom */
+  answers: { symptom: SymptomCode; present: boolean }[];
+}
+
+/**
+ * Everything a ticket's re-diagnosis reads, one statement: its step outcomes, the latest answer
+ * per symptom, the lock's facts (devices' lockDiagnosisFactsSql) and the learned priors.
+ */
+export async function rediagnosisFacts(
+  tx: TenantTx,
+  q: { ticketId: string; deviceId: string; now: Date },
+): Promise<RediagnosisFacts> {
+  const [row] = await tx.em.query<
+    [
+      Omit<RediagnosisFacts, 'lock'> &
+        Partial<LockDiagnosisFactsRow> & { property_id: string | null },
+    ]
+  >(
+    `SELECT f.property_id, f.model_id, f.health, f.model, f.readings,
+            ${learnedCountsSql('f.model_id')} AS learned,
+            (SELECT coalesce(json_agg(json_build_object('step', s.step, 'outcome', s.outcome) ORDER BY s.id), '[]'::json)
+               FROM ticket_steps s WHERE s.ticket_id = $3) AS steps,
+            (SELECT coalesce(json_agg(json_build_object('symptom', a.symptom, 'present', a.present) ORDER BY a.symptom), '[]'::json)
+               FROM (SELECT DISTINCT ON (symptom) symptom, present FROM ticket_answers
+                      WHERE ticket_id = $3 ORDER BY symptom, id DESC) a) AS answers
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (${lockDiagnosisFactsSql('$1::uuid', '$2::timestamptz')}) f ON true`,
+    [q.deviceId, q.now, q.ticketId],
+  );
+  const { property_id, model_id, health, model, readings, learned, steps, answers } = row;
+  return {
+    lock:
+      property_id && model_id && health && model && readings
+        ? { property_id, model_id, health, model, readings }
+        : null,
+    learned,
+    steps,
+    answers,
+  };
 }

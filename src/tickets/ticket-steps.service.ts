@@ -1,21 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
+import { notFound } from '../common/errors.js';
 import { uuidv7 } from '../common/ids.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { DiagnosticsService } from '../diagnostics/index.js';
-import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { RecordAnswersDto, RecordStepDto, TicketView } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
-import {
-  insertAnswers,
-  insertDiagnosis,
-  insertStep,
-  latestAnswers,
-  stepsOf,
-} from './ticket-steps.repository.js';
+import { insertAnswers, insertStep, rediagnosisFacts } from './ticket-steps.repository.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
-import type { TicketRow } from './tickets.repository.js';
+import type { NewDiagnosis, TicketRow } from './tickets.repository.js';
 
 /** Troubleshooting: step outcomes and answers, each answered with the ticket's re-diagnosis. */
 @Injectable()
@@ -42,7 +36,8 @@ export class TicketStepsService {
           actorId: actor.userId,
           at: now,
         });
-        const diagnosis = await this.rediagnose(tx, row, now, `step:${dto.step}:${dto.outcome}`);
+        const next = await this.rediagnose(tx, row, now, `step:${dto.step}:${dto.outcome}`);
+        const diagnosis = next.diagnosis;
         await this.timeline.record(tx, actor, row, 'step_recorded', {
           after: {
             step: dto.step,
@@ -51,7 +46,7 @@ export class TicketStepsService {
             nextStep: diagnosis.plan[0]?.step ?? null,
           },
         });
-        return { diagnosis, ...(await this.lifecycle.responded(tx, actor, row, now)) };
+        return { diagnosis: next, ...(await this.lifecycle.responded(tx, actor, row, now)) };
       },
       { withSteps: true },
     );
@@ -74,7 +69,8 @@ export class TicketStepsService {
           })),
         });
         const said = dto.answers.map((a) => `${a.symptom}:${a.present ? 'yes' : 'no'}`);
-        const diagnosis = await this.rediagnose(tx, row, now, `answers:${said.join(',')}`);
+        const next = await this.rediagnose(tx, row, now, `answers:${said.join(',')}`);
+        const diagnosis = next.diagnosis;
         await this.timeline.record(tx, actor, row, 'answers_recorded', {
           after: {
             answers: dto.answers.map((a) => ({ symptom: a.symptom, present: a.present })),
@@ -82,7 +78,7 @@ export class TicketStepsService {
             nextStep: diagnosis.plan[0]?.step ?? null,
           },
         });
-        return { diagnosis, ...(await this.lifecycle.responded(tx, actor, row, now)) };
+        return { diagnosis: next, ...(await this.lifecycle.responded(tx, actor, row, now)) };
       },
       { withSteps: true },
     );
@@ -90,28 +86,28 @@ export class TicketStepsService {
 
   /**
    * Diagnoses the ticket again from its report, every step outcome and the latest answer per
-   * symptom, and appends the result to its diagnosis history.
+   * symptom; the change appends it to the history and makes it current (updateTicket).
    */
   private async rediagnose(
     tx: TenantTx,
     row: TicketRow,
     now: Date,
     trigger: string,
-  ): Promise<DiagnosisResponseDto> {
-    const steps = await stepsOf(tx, row.id);
-    const answers = await latestAnswers(tx, row.id);
-    const diagnosis = await this.diagnostics.diagnoseIn(
-      tx,
+  ): Promise<NewDiagnosis> {
+    const facts = await rediagnosisFacts(tx, { ticketId: row.id, deviceId: row.device_id, now });
+    if (!facts.lock) throw notFound('Device');
+    const diagnosis = this.diagnostics.diagnoseWithFacts(
       {
         deviceId: row.device_id,
         description: row.description,
         symptoms: row.symptoms,
-        stepsTried: steps.map((s) => ({ step: s.step, outcome: s.outcome })),
-        answers,
+        stepsTried: facts.steps,
+        answers: facts.answers,
       },
+      facts.lock,
+      facts.learned,
       now,
     );
-    await insertDiagnosis(tx, { id: uuidv7(), ticketId: row.id, trigger, diagnosis });
-    return diagnosis;
+    return { id: uuidv7(), trigger, diagnosis };
   }
 }

@@ -1,17 +1,24 @@
 /** Pure helpers shared by the ticket services: the answer shape, who did it, who is staff. */
 import type { Actor } from '../auth/index.js';
-import type { StepTriedView, TicketView } from './dto/tickets.dto.js';
-import type { TicketRow } from './tickets.repository.js';
+import type { SlaView, StepTriedView, TicketListItemView, TicketView } from './dto/tickets.dto.js';
+import type { TicketListRow, TicketRow } from './tickets.repository.js';
 import type { StepRow } from './ticket-steps.repository.js';
 import { OPEN_STATUSES, ticketNumber } from './ticket-state.util.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function ticketView(
-  r: TicketRow,
-  now = new Date(),
-  stepsTried?: StepTriedView[],
-): TicketView {
+type SlaColumns = Pick<
+  TicketRow,
+  | 'status'
+  | 'first_response_due_at'
+  | 'resolution_due_at'
+  | 'first_responded_at'
+  | 'sla_breached'
+  | 'sla_paused_at'
+  | 'solved_at'
+>;
+
+function slaView(r: SlaColumns, now: Date): SlaView {
   const paused = r.sla_paused_at !== null;
   const lateFirst =
     r.first_responded_at === null &&
@@ -19,6 +26,21 @@ export function ticketView(
     now > r.first_response_due_at;
   const lateResolution =
     r.solved_at === null && r.resolution_due_at !== null && now > r.resolution_due_at;
+  return {
+    firstResponseDueAt: iso(r.first_response_due_at),
+    resolutionDueAt: iso(r.resolution_due_at),
+    breached:
+      r.sla_breached ||
+      (!paused && OPEN_STATUSES.includes(r.status) && (lateFirst || lateResolution)),
+    pausedAt: iso(r.sla_paused_at),
+  };
+}
+
+export function ticketView(
+  r: TicketRow,
+  now = new Date(),
+  stepsTried?: StepTriedView[],
+): TicketView {
   return {
     id: r.id,
     number: ticketNumber(r.number),
@@ -37,17 +59,33 @@ export function ticketView(
     confirmedCause: r.confirmed_cause,
     resolution: r.resolution,
     version: r.version,
-    sla: {
-      firstResponseDueAt: iso(r.first_response_due_at),
-      resolutionDueAt: iso(r.resolution_due_at),
-      breached:
-        r.sla_breached ||
-        (!paused && OPEN_STATUSES.includes(r.status) && (lateFirst || lateResolution)),
-      pausedAt: iso(r.sla_paused_at),
-    },
+    sla: slaView(r, now),
     firstRespondedAt: iso(r.first_responded_at),
     solvedAt: iso(r.solved_at),
     closedAt: iso(r.closed_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** A list item: what a list shows (the full ticket is GET /v1/tickets/:id). */
+export function ticketListItem(r: TicketListRow, now = new Date()): TicketListItemView {
+  return {
+    id: r.id,
+    number: ticketNumber(r.number),
+    status: r.status,
+    priority: r.priority,
+    source: r.source,
+    reason: r.reason,
+    deviceId: r.device_id,
+    deviceSerial: r.device_serial,
+    propertyId: r.property_id,
+    propertyName: r.property_name,
+    assigneeId: r.assignee_id,
+    diagnosis: r.diagnosis_summary,
+    confirmedCause: r.confirmed_cause,
+    version: r.version,
+    sla: slaView(r, now),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };

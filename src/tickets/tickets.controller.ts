@@ -28,6 +28,7 @@ import {
   ResolveDto,
   TicketEventPageDto,
   type TicketEventView,
+  type TicketListItemView,
   TicketPageDto,
   TicketView,
   UpdateTicketDto,
@@ -55,7 +56,7 @@ export class TicketsController {
 
   @Post()
   @Roles(...CUSTOMER)
-  @Idempotent()
+  @Idempotent({ answerInEffect: true })
   @ApiOperation({ summary: 'Report a faulty lock; the answer carries the diagnosis' })
   @ApiCreatedResponse({ type: TicketView })
   @ApiValidation()
@@ -73,14 +74,15 @@ export class TicketsController {
   @Roles(...CUSTOMER)
   @ApiOperation({
     summary:
-      'List tickets, newest first, by status, priority, assignee, device, property, SLA, dates, text',
+      'List tickets, newest first, by status, priority, assignee, device, property, SLA, dates, text; ' +
+      'items carry a diagnosis summary (the full diagnosis: GET /v1/tickets/:id)',
   })
   @ApiOkResponse({ type: TicketPageDto })
   @ApiValidation()
   list(
     @CurrentUser() actor: UserActor,
     @Query() q: ListTicketsQueryDto,
-  ): Promise<Page<TicketView>> {
+  ): Promise<Page<TicketListItemView>> {
     return this.tickets.list(actor, q);
   }
 

@@ -2,10 +2,26 @@
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
 import { outboxInsert } from '../common/outbox/outbox.repository.js';
-import { lockAlertsSql } from '../devices/index.js';
 import { availableAgentsSql } from '../tenancy/index.js';
-import type { DiagnosisResponseDto } from '../diagnostics/index.js';
-import type { CauseCode, SymptomCode } from '../diagnostics/index.js';
+import {
+  IDEMPOTENCY_TTL_HOURS,
+  storeAnswerSql,
+  storedAnswerSql,
+  type StoredAnswer,
+} from '../common/idempotency/idempotency-context.js';
+import {
+  lockAlertsSql,
+  type LockDiagnosisFactsRow,
+  lockDiagnosisFactsSql,
+} from '../devices/index.js';
+import { type DiagnosisResponseDto, learnedCountsSql } from '../diagnostics/index.js';
+import type { CauseCode, StepCode, SymptomCode } from '../diagnostics/index.js';
+import {
+  type DeskSettingsRow,
+  deskSettingsJsonSql,
+  type SlaPolicyRow,
+  slaPoliciesJsonSql,
+} from './desk-settings.repository.js';
 import type { Priority, TicketStatus } from './ticket-state.util.js';
 
 export const TICKETS = table('tickets', {
@@ -22,7 +38,10 @@ export const TICKETS = table('tickets', {
   reason: 'text?',
   symptoms: '_text',
   description: 'text',
-  diagnosis: 'jsonb',
+  /** The current diagnosis: a row of this ticket's history (ticket_diagnoses), stored only there. */
+  diagnosis_id: 'uuid',
+  /** What lists show of it: SQL diagnosis_summary(diagnosis) (DiagnosisSummary). */
+  diagnosis_summary: 'jsonb',
   confirmed_cause: 'text?',
   resolution: 'text?',
   version: 'int4',
@@ -45,44 +64,177 @@ export const TICKET_COUNTERS = table('ticket_counters', {
   last_number: 'int4',
 });
 
-/** A ticket as the service reads it (no tenant, no search vector; jsonb and enums narrowed). */
-export type TicketRow = Omit<
+/** What a list shows of a diagnosis (made by the SQL function diagnosis_summary). */
+export interface DiagnosisSummary {
+  causes: { code: CauseCode; probability: number }[];
+  nextStep: StepCode | null;
+  escalation: { recommended: boolean; target: 'locksmith' | 'manufacturer' | null };
+  modelVersion: string;
+}
+
+/** A ticket's own columns as the service reads them (no tenant, search vector or summary). */
+export type TicketColumns = Omit<
   RowOf<typeof TICKETS>,
   | 'tenant_id'
   | 'search'
+  | 'diagnosis_summary'
   | 'status'
   | 'priority'
   | 'source'
   | 'symptoms'
-  | 'diagnosis'
   | 'confirmed_cause'
 > & {
   status: TicketStatus;
   priority: Priority;
   source: 'reported' | 'proactive';
   symptoms: SymptomCode[];
-  diagnosis: DiagnosisResponseDto;
   confirmed_cause: CauseCode | null;
 };
+
+/** A ticket with its current diagnosis in full (read from its history). */
+export type TicketRow = TicketColumns & { diagnosis: DiagnosisResponseDto };
+
+/** A ticket as a list shows it: its lock's serial, its property's name, the diagnosis summary. */
+export type TicketListRow = Pick<
+  TicketColumns,
+  | 'id'
+  | 'number'
+  | 'device_id'
+  | 'property_id'
+  | 'assignee_id'
+  | 'status'
+  | 'priority'
+  | 'source'
+  | 'reason'
+  | 'confirmed_cause'
+  | 'version'
+  | 'first_response_due_at'
+  | 'resolution_due_at'
+  | 'first_responded_at'
+  | 'sla_breached'
+  | 'sla_paused_at'
+  | 'solved_at'
+  | 'created_at'
+  | 'updated_at'
+> & { device_serial: string; property_name: string; diagnosis_summary: DiagnosisSummary };
 
 /** The columns of a change (what `updateTicket` may set). */
 export type TicketChanges = {
   -readonly [
-    K in Exclude<keyof TicketRow, 'id' | 'number' | 'version' | 'created_at' | 'updated_at'>
-  ]?: TicketRow[K];
+    K in Exclude<
+      keyof TicketColumns,
+      'id' | 'number' | 'version' | 'diagnosis_id' | 'created_at' | 'updated_at'
+    >
+  ]?: TicketColumns[K];
 };
 
-const TICKET_COLUMNS = `id, number, device_id, property_id, reporter_id, assignee_id, status, priority, source, reason,
-  symptoms, description, diagnosis, confirmed_cause, resolution, version, first_response_minutes, resolution_minutes,
-  first_response_due_at, resolution_due_at, first_responded_at, sla_breached, sla_paused_at, solved_at, closed_at,
-  created_at, updated_at`;
+/** A new diagnosis of a ticket (re-diagnosis): appended to its history and made current. */
+export interface NewDiagnosis {
+  id: string;
+  trigger: string;
+  diagnosis: DiagnosisResponseDto;
+}
+
+const COLUMN_NAMES = [
+  'id',
+  'number',
+  'device_id',
+  'property_id',
+  'reporter_id',
+  'assignee_id',
+  'status',
+  'priority',
+  'source',
+  'reason',
+  'symptoms',
+  'description',
+  'diagnosis_id',
+  'confirmed_cause',
+  'resolution',
+  'version',
+  'first_response_minutes',
+  'resolution_minutes',
+  'first_response_due_at',
+  'resolution_due_at',
+  'first_responded_at',
+  'sla_breached',
+  'sla_paused_at',
+  'solved_at',
+  'closed_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof TicketColumns)[];
+
+const columns = (alias?: string) =>
+  COLUMN_NAMES.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+
+/**
+ * Round-robin: the first available agent (tenancy's `availableAgentsSql`) after `after` by id,
+ * wrapping around, among those holding fewer than `maxOpen` open tickets (SQL expressions).
+ */
+function nextAgentSql(after: string, maxOpen: string): string {
+  return `SELECT u.id FROM (${availableAgentsSql()}) u
+      WHERE (SELECT count(*) FROM tickets ot WHERE ot.assignee_id = u.id
+               AND ot.status IN ('new', 'open', 'pending', 'on_hold')) < ${maxOpen}
+      ORDER BY (u.id > coalesce(${after}, '00000000-0000-0000-0000-000000000000'::uuid)) DESC, u.id
+      LIMIT 1`;
+}
+
+/** What a ticket's creation reads, in one statement (creationFacts). */
+export interface CreationFacts {
+  /** null when the tenant has no such lock */
+  lock: LockDiagnosisFactsRow | null;
+  learned: Partial<Record<CauseCode, number>>;
+  settings: Omit<DeskSettingsRow, 'tenant_id' | 'updated_at'> | null;
+  sla: SlaPolicyRow[];
+  /** the completed answer of the request's Idempotency-Key, if any */
+  stored: StoredAnswer | null;
+}
+
+/**
+ * Everything a creation needs before the engine runs, one statement: the lock (property, model,
+ * health, battery readings), the tenant's learned priors for the model, desk settings, SLA
+ * policies, and (with an Idempotency-Key, whose lock the transaction's first statement took) the
+ * stored answer. Nothing is locked.
+ */
+export async function creationFacts(
+  tx: TenantTx,
+  q: { deviceId: string; now: Date; idempotencyKey: string | null },
+): Promise<CreationFacts> {
+  const [row] = await tx.em.query<
+    [Omit<CreationFacts, 'lock'> & Partial<LockDiagnosisFactsRow> & { property_id: string | null }]
+  >(
+    `SELECT f.property_id, f.model_id, f.health, f.model, f.readings,
+            ${learnedCountsSql('f.model_id')} AS learned,
+            ${deskSettingsJsonSql()} AS settings,
+            ${slaPoliciesJsonSql()} AS sla,
+            ${q.idempotencyKey === null ? 'NULL::json' : storedAnswerSql('$3', '$4')} AS stored
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (${lockDiagnosisFactsSql('$1::uuid', '$2::timestamptz')}) f ON true`,
+    q.idempotencyKey === null
+      ? [q.deviceId, q.now]
+      : [q.deviceId, q.now, tx.tenantId, q.idempotencyKey],
+  );
+  const { property_id, model_id, health, model, readings, learned, settings, sla, stored } = row;
+  return {
+    lock:
+      property_id && model_id && health && model && readings
+        ? { property_id, model_id, health, model, readings }
+        : null,
+    learned,
+    settings,
+    sla,
+    stored,
+  };
+}
 
 export interface NewTicketRow {
   id: string;
   deviceId: string;
   propertyId: string;
   reporterId: string | null;
-  assigneeId: string | null;
+  /** Round-robin among available agents under `maxOpenPerAgent` (desk settings), in this statement. */
+  autoAssign: { maxOpenPerAgent: number } | null;
   priority: Priority;
   source: 'reported' | 'proactive';
   reason: string | null;
@@ -97,64 +249,106 @@ export interface NewTicketRow {
   actorType: string;
   actorId: string | null;
   now: Date;
+  /**
+   * The request's Idempotency-Key and its answer, stored in this statement: `body` with the
+   * number and assignee this statement gives the ticket patched in.
+   */
+  answer: {
+    key: string;
+    requestHash: string;
+    method: string;
+    path: string;
+    status: number;
+    body: unknown;
+  } | null;
 }
 
 /**
- * Number, ticket, its first diagnosis, the `created` timeline event and the `ticket.created`
- * outbox message: one statement.
+ * Assignee (round-robin pointer moved), number, ticket, its first diagnosis (history), the
+ * `created` timeline event, the `ticket.created` outbox message and the idempotency answer: one
+ * statement, so the tenant's hot rows (the number counter, the round-robin pointer) are locked
+ * only from this last statement to the commit. `stored` says the answer was stored.
  */
-export async function insertTicket(tx: TenantTx, t: NewTicketRow): Promise<TicketRow> {
-  const [row] = await tx.em.query<[TicketRow]>(
-    `WITH n AS (
-       INSERT INTO ticket_counters (tenant_id, last_number) VALUES ($1, 1)
+export async function insertTicket(
+  tx: TenantTx,
+  t: NewTicketRow,
+): Promise<TicketColumns & { stored: boolean }> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const tenant = p(tx.tenantId);
+  const id = p(t.id);
+  const diagnosis = `${p(JSON.stringify(t.diagnosis))}::jsonb`;
+  const diagnosisId = p(t.diagnosisId);
+  const ctes: string[] = [];
+  if (t.autoAssign) {
+    // The pointer's row lock, taken here: concurrent creations take turns from this statement on.
+    ctes.push(
+      `lk AS (SELECT last_assignee_id FROM desk_settings FOR UPDATE)`,
+      `pick AS (${nextAgentSql('(SELECT last_assignee_id FROM lk)', p(t.autoAssign.maxOpenPerAgent))})`,
+      `moved AS (UPDATE desk_settings SET last_assignee_id = pick.id FROM pick)`,
+    );
+  }
+  ctes.push(
+    `n AS (
+       INSERT INTO ticket_counters (tenant_id, last_number) VALUES (${tenant}, 1)
        ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
        RETURNING last_number
-     ), t AS (
+     )`,
+    `t AS (
        INSERT INTO tickets (tenant_id, id, number, device_id, property_id, reporter_id, assignee_id, status, priority,
-         source, reason, symptoms, description, diagnosis, first_response_minutes, resolution_minutes,
-         first_response_due_at, resolution_due_at, search, created_at, updated_at)
-       SELECT $1, $2, n.last_number, $16, $20, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+         source, reason, symptoms, description, diagnosis_id, diagnosis_summary, first_response_minutes,
+         resolution_minutes, first_response_due_at, resolution_due_at, search, created_at, updated_at)
+       SELECT ${tenant}, ${id}, n.last_number, ${p(t.deviceId)}, ${p(t.propertyId)}, ${p(t.reporterId)},
+         ${t.autoAssign ? '(SELECT id FROM pick)' : 'NULL::uuid'}, 'new', ${p(t.priority)}, ${p(t.source)},
+         ${p(t.reason)}, ${p(t.symptoms)}::text[], ${p(t.description)}, ${diagnosisId}, diagnosis_summary(${diagnosis}),
+         ${p(t.firstResponseMinutes)}::int, ${p(t.resolutionMinutes)}::int, ${p(t.firstResponseDueAt)}::timestamptz,
+         ${p(t.resolutionDueAt)}::timestamptz,
          setweight(to_tsvector('simple', 'LD-' || n.last_number || ' ' || n.last_number), 'A')
-           || to_tsvector('english', $9), $15, $15
+           || to_tsvector('english', ${p(t.description)}), ${p(t.now)}, ${p(t.now)}
          FROM n
-       RETURNING ${TICKET_COLUMNS}
-     ), h AS (
-       INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis) SELECT $1, $17, t.id, 'created', $10 FROM t
-     ), e AS (
+       RETURNING ${columns()}
+     )`,
+    `h AS (
+       INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis)
+       SELECT ${tenant}, ${diagnosisId}, t.id, 'created', ${diagnosis} FROM t
+     )`,
+    `e AS (
        INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, after)
-       SELECT $1, t.id, 'created', $18, $19,
+       SELECT ${tenant}, t.id, 'created', ${p(t.actorType)}, ${p(t.actorId)},
               jsonb_build_object('number', 'LD-' || t.number, 'status', t.status, 'priority', t.priority,
                                  'assigneeId', t.assignee_id, 'source', t.source, 'reason', t.reason)
          FROM t
-     ), o AS (
-       ${outboxInsert(`SELECT $1, 'ticket.created', t.id,
+     )`,
+    `o AS (
+       ${outboxInsert(`SELECT ${tenant}, 'ticket.created', t.id,
               jsonb_build_object('ticketId', t.id, 'number', 'LD-' || t.number, 'deviceId', t.device_id,
-                                 'priority', t.priority, 'status', t.status, 'topCause', $10::jsonb #> '{causes,0,code}')
+                                 'priority', t.priority, 'status', t.status, 'topCause', ${diagnosis} #> '{causes,0,code}')
          FROM t`)}
-     )
-     SELECT * FROM t`,
-    [
-      tx.tenantId,
-      t.id,
-      t.reporterId,
-      t.assigneeId,
-      t.priority,
-      t.source,
-      t.reason,
-      t.symptoms,
-      t.description,
-      JSON.stringify(t.diagnosis),
-      t.firstResponseMinutes,
-      t.resolutionMinutes,
-      t.firstResponseDueAt,
-      t.resolutionDueAt,
-      t.now,
-      t.deviceId,
-      t.diagnosisId,
-      t.actorType,
-      t.actorId,
-      t.propertyId,
-    ],
+     )`,
+  );
+  if (t.answer) {
+    const a = t.answer;
+    ctes.push(`k AS (
+       ${storeAnswerSql({
+         tenant,
+         key: p(a.key),
+         requestHash: p(a.requestHash),
+         method: p(a.method),
+         path: p(a.path),
+         status: p(a.status),
+         body: `(SELECT jsonb_set(jsonb_set(${p(JSON.stringify(a.body))}::jsonb, '{number}', to_jsonb('LD-' || t.number)),
+                                  '{assigneeId}', coalesce(to_jsonb(t.assignee_id), 'null'::jsonb)) FROM t)`,
+         ttlHours: p(IDEMPOTENCY_TTL_HOURS),
+       })}
+     )`);
+  }
+  const [row] = await tx.em.query<[TicketColumns & { stored: boolean }]>(
+    `WITH ${ctes.join(',\n')}
+     SELECT t.*, ${t.answer ? 'EXISTS (SELECT 1 FROM k)' : 'false'} AS stored FROM t`,
+    params,
   );
   return row;
 }
@@ -176,22 +370,29 @@ export interface TicketFilter {
   limit: number;
 }
 
-/** Newest first (by id), keyset-paged. */
-export function listTickets(tx: TenantTx, f: TicketFilter): Promise<TicketRow[]> {
-  return tx.em.query<TicketRow[]>(
-    `SELECT ${TICKET_COLUMNS} FROM tickets
-      WHERE ($1::uuid IS NULL OR id < $1)
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR priority = $3)
-        AND ($4::uuid IS NULL OR assignee_id = $4)
-        AND ($5::uuid IS NULL OR device_id = $5)
-        AND ($6::uuid IS NULL OR property_id = $6)
-        AND ($7::boolean IS NULL OR sla_breached = $7)
-        AND ($8::timestamptz IS NULL OR created_at >= $8)
-        AND ($9::timestamptz IS NULL OR created_at < $9)
-        AND ($10::text IS NULL OR search @@ websearch_to_tsquery('english', $10) OR number = $11)
-      ORDER BY id DESC
-      LIMIT $12`,
+/** Newest first (by id), keyset-paged; each with its lock's serial and its property's name. */
+export function listTickets(tx: TenantTx, f: TicketFilter): Promise<TicketListRow[]> {
+  return tx.em.query<TicketListRow[]>(
+    `SELECT t.id, t.number, t.device_id, d.serial AS device_serial, t.property_id, p.name AS property_name,
+            t.assignee_id, t.status, t.priority, t.source, t.reason, t.confirmed_cause, t.version,
+            t.diagnosis_summary, t.first_response_due_at, t.resolution_due_at, t.first_responded_at,
+            t.sla_breached, t.sla_paused_at, t.solved_at, t.created_at, t.updated_at
+       FROM (SELECT * FROM tickets
+              WHERE ($1::uuid IS NULL OR id < $1)
+                AND ($2::text IS NULL OR status = $2)
+                AND ($3::text IS NULL OR priority = $3)
+                AND ($4::uuid IS NULL OR assignee_id = $4)
+                AND ($5::uuid IS NULL OR device_id = $5)
+                AND ($6::uuid IS NULL OR property_id = $6)
+                AND ($7::boolean IS NULL OR sla_breached = $7)
+                AND ($8::timestamptz IS NULL OR created_at >= $8)
+                AND ($9::timestamptz IS NULL OR created_at < $9)
+                AND ($10::text IS NULL OR search @@ websearch_to_tsquery('english', $10) OR number = $11)
+              ORDER BY id DESC
+              LIMIT $12) t
+       JOIN devices d ON d.tenant_id = t.tenant_id AND d.id = t.device_id
+       JOIN properties p ON p.tenant_id = t.tenant_id AND p.id = t.property_id
+      ORDER BY t.id DESC`,
     [
       f.before,
       f.status,
@@ -209,17 +410,33 @@ export function listTickets(tx: TenantTx, f: TicketFilter): Promise<TicketRow[]>
   );
 }
 
-/** One ticket; `lock` holds its row until the transaction ends (changes queue up behind it). */
+/**
+ * One ticket with its current diagnosis; `lock` holds its row until the transaction ends
+ * (changes queue up behind it).
+ */
 export async function findTicket(
   tx: TenantTx,
   id: string,
   opts: { lock?: boolean } = {},
 ): Promise<TicketRow | undefined> {
-  const [row] = await tx.em.query<TicketRow[]>(
-    `SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`,
+  const [row] = await tx.em.query<(TicketColumns & { diagnosis: DiagnosisResponseDto | null })[]>(
+    `SELECT ${columns('t')},
+            (SELECT h.diagnosis FROM ticket_diagnoses h WHERE h.tenant_id = t.tenant_id AND h.id = t.diagnosis_id)
+              AS diagnosis
+       FROM tickets t WHERE t.id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`,
     [id],
   );
-  return row;
+  if (!row) return undefined;
+  if (row.diagnosis !== null) return { ...row, diagnosis: row.diagnosis };
+  // The lock waited for a change that made a new diagnosis current: the statement's snapshot,
+  // taken before that change committed, cannot see the new history row. A new statement can
+  // (and the pointer cannot move again while this transaction holds the row).
+  const [current] = await tx.em.query<{ diagnosis: DiagnosisResponseDto }[]>(
+    `SELECT diagnosis FROM ticket_diagnoses WHERE id = $1`,
+    [row.diagnosis_id],
+  );
+  if (!current) throw new Error(`ticket ${id} has no diagnosis ${row.diagnosis_id}`);
+  return { ...row, diagnosis: current.diagnosis };
 }
 
 /** The id and number of a ticket (what a timeline event names). */
@@ -234,22 +451,39 @@ export async function ticketRef(
   return row;
 }
 
-/** Applies a change, bumps the version and answers the new row. */
+/**
+ * Applies a change, bumps the version and answers the new row (its own columns); a new diagnosis
+ * is appended to the history and made current in the same statement.
+ */
 export async function updateTicket(
   tx: TenantTx,
   id: string,
   changes: TicketChanges,
-): Promise<TicketRow> {
+  diagnosis?: NewDiagnosis,
+): Promise<TicketColumns> {
   const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
   for (const [k] of entries) {
     if (!(k in TICKETS.columns)) throw new Error(`tickets has no column ${k}`);
   }
+  const values: unknown[] = [id, ...entries.map(([, v]) => v)];
   const sets = entries.map(([k], i) => `${k} = $${i + 2}`);
-  const values = entries.map(([k, v]) => (k === 'diagnosis' ? JSON.stringify(v) : v));
-  const [updated] = await tx.em.query<[TicketRow[], number]>(
-    `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
-      WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
-    [id, ...values],
+  let history = '';
+  if (diagnosis) {
+    const at = values.length;
+    values.push(tx.tenantId, diagnosis.id, diagnosis.trigger, JSON.stringify(diagnosis.diagnosis));
+    history = `WITH h AS (
+       INSERT INTO ticket_diagnoses (tenant_id, id, ticket_id, trigger, diagnosis)
+       VALUES ($${at + 1}, $${at + 2}, $1, $${at + 3}, $${at + 4}::jsonb)
+     )`;
+    sets.push(
+      `diagnosis_id = $${at + 2}`,
+      `diagnosis_summary = diagnosis_summary($${at + 4}::jsonb)`,
+    );
+  }
+  const [updated] = await tx.em.query<[TicketColumns[], number]>(
+    `${history} UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
+      WHERE id = $1 RETURNING ${columns()}`,
+    values,
   );
   return updated[0]!;
 }
@@ -320,24 +554,4 @@ export function proactiveCandidates(
       LIMIT $4`,
     [thresholds.batteryPercent, thresholds.offlineHours, thresholds.jamsPerHour, limit],
   );
-}
-
-/**
- * Round-robin: the first available agent (tenancy's `availableAgentsSql`) after `after` by id,
- * wrapping around, among those holding fewer than `maxOpen` open tickets.
- */
-export async function nextAgentUnderCap(
-  tx: TenantTx,
-  after: string | null,
-  maxOpen: number,
-): Promise<string | null> {
-  const [next] = await tx.em.query<{ id: string }[]>(
-    `SELECT u.id FROM (${availableAgentsSql()}) u
-      WHERE (SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id
-               AND t.status IN ('new', 'open', 'pending', 'on_hold')) < $2
-      ORDER BY (u.id > coalesce($1, '00000000-0000-0000-0000-000000000000'::uuid)) DESC, u.id
-      LIMIT 1`,
-    [after, maxOpen],
-  );
-  return next?.id ?? null;
 }

@@ -7,14 +7,14 @@ import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination
 import { websearchText } from '../common/search.js';
 import { Clock } from '../common/clock.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { lockFacts } from '../devices/index.js';
 import { DiagnosticsService } from '../diagnostics/index.js';
 import type { DiagnosisResponseDto } from '../diagnostics/index.js';
 import type { SymptomCode } from '../diagnostics/index.js';
-import { loadDeskSettings, loadSlaTarget } from './desk-settings.js';
+import { deskSettingsFrom, slaTargetFrom } from './desk-settings.js';
 import type {
   CreateTicketDto,
   ListTicketsQueryDto,
+  TicketListItemView,
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
@@ -24,8 +24,14 @@ import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
 import { derivePriority, type Priority } from './ticket-state.util.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
-import { insertTicket, listTickets, type TicketChanges } from './tickets.repository.js';
-import { actorOf, ticketView } from './ticket-view.js';
+import {
+  creationFacts,
+  insertTicket,
+  listTickets,
+  type TicketChanges,
+  type TicketRow,
+} from './tickets.repository.js';
+import { actorOf, ticketListItem, ticketView } from './ticket-view.js';
 
 export interface NewTicket {
   deviceId: string;
@@ -50,59 +56,109 @@ export class TicketsService {
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const view = await this.createIn(tx, actor, { ...dto, source: 'reported' });
-      await idem?.complete(tx, view);
-      return view;
-    });
+    return this.db.tenantTransaction(actor.tenantId, (tx) =>
+      this.createIn(tx, actor, { ...dto, source: 'reported' }, idem),
+    );
   }
 
   /**
-   * Diagnosis, number, assignment, ticket, diagnosis history, timeline event
-   * and outbox message, in the caller's transaction; the writes are one statement.
+   * Diagnosis, number, assignment, ticket, diagnosis history, timeline event and outbox message
+   * (and the Idempotency-Key's answer), in the caller's transaction: one statement reads every
+   * fact, the engine runs, one statement writes.
    */
-  async createIn(tx: TenantTx, actor: UserActor | null, t: NewTicket): Promise<TicketView> {
+  async createIn(
+    tx: TenantTx,
+    actor: UserActor | null,
+    t: NewTicket,
+    idem?: IdempotencyScope,
+  ): Promise<TicketView> {
     const now = this.clock.now();
-    const diagnosis = await this.diagnostics.diagnoseIn(
-      tx,
+    const facts = await creationFacts(tx, {
+      deviceId: t.deviceId,
+      now,
+      idempotencyKey: idem?.key ?? null,
+    });
+    // The key's lock was taken by the transaction's first statement: a stored answer settles it.
+    idem?.settle(facts.stored);
+    if (!facts.lock) throw notFound('Device');
+    const diagnosis = this.diagnostics.diagnoseWithFacts(
       { deviceId: t.deviceId, description: t.description, symptoms: t.symptoms },
+      facts.lock,
+      facts.learned,
       now,
     );
-    const symptoms = diagnosis.symptoms;
-    const priority = t.priority ?? derivePriority(symptoms);
-    const settings = await loadDeskSettings(tx);
-    const target = await loadSlaTarget(tx, priority);
+    const priority = t.priority ?? derivePriority(diagnosis.symptoms);
+    const settings = deskSettingsFrom(facts.settings);
+    const target = slaTargetFrom(facts.sla, priority);
     const due = await this.assignment.dueTimes(now, target, [], settings, now);
-    const assignee = settings.autoAssign ? await this.assignment.nextAssignee(tx, settings) : null;
-    const lock = await lockFacts(tx, t.deviceId);
-    if (!lock) throw notFound('Device');
     const who = actorOf(actor);
-    const row = await insertTicket(tx, {
+    const draft: TicketRow = {
       id: uuidv7(),
-      deviceId: lock.deviceId,
-      propertyId: lock.propertyId,
-      reporterId: actor?.userId ?? null,
-      assigneeId: assignee,
+      number: 0, // given by the write statement
+      device_id: t.deviceId,
+      property_id: facts.lock.property_id,
+      reporter_id: actor?.userId ?? null,
+      assignee_id: null, // given by the write statement (round-robin)
+      status: 'new',
       priority,
       source: t.source,
       reason: t.reason ?? null,
-      symptoms,
+      symptoms: diagnosis.symptoms,
       description: t.description,
+      diagnosis_id: uuidv7(),
       diagnosis,
-      diagnosisId: uuidv7(),
-      firstResponseMinutes: target.firstResponseMinutes,
-      resolutionMinutes: target.resolutionMinutes,
-      firstResponseDueAt: due.firstResponseDueAt,
-      resolutionDueAt: due.resolutionDueAt,
+      confirmed_cause: null,
+      resolution: null,
+      version: 1,
+      first_response_minutes: target.firstResponseMinutes,
+      resolution_minutes: target.resolutionMinutes,
+      first_response_due_at: due.firstResponseDueAt,
+      resolution_due_at: due.resolutionDueAt,
+      first_responded_at: null,
+      sla_breached: false,
+      sla_paused_at: null,
+      solved_at: null,
+      closed_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const { stored, ...row } = await insertTicket(tx, {
+      id: draft.id,
+      deviceId: draft.device_id,
+      propertyId: draft.property_id,
+      reporterId: draft.reporter_id,
+      autoAssign: settings.autoAssign ? { maxOpenPerAgent: settings.maxOpenPerAgent } : null,
+      priority,
+      source: draft.source,
+      reason: draft.reason,
+      symptoms: draft.symptoms,
+      description: draft.description,
+      diagnosis,
+      diagnosisId: draft.diagnosis_id,
+      firstResponseMinutes: draft.first_response_minutes,
+      resolutionMinutes: draft.resolution_minutes,
+      firstResponseDueAt: draft.first_response_due_at,
+      resolutionDueAt: draft.resolution_due_at,
       actorType: who.type,
       actorId: who.id,
       now,
+      // The answer as it will be, but for what the write gives it (number, assignee).
+      answer: idem
+        ? {
+            key: idem.key,
+            requestHash: idem.requestHash,
+            method: idem.method,
+            path: idem.path,
+            status: idem.status,
+            body: ticketView(draft, now, []),
+          }
+        : null,
     });
-    if (assignee) await this.assignment.picked(tx, assignee);
-    return ticketView(row, now, []);
+    if (idem) idem.completedInEffect(stored);
+    return ticketView({ ...row, diagnosis }, now, []);
   }
 
-  list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketView>> {
+  list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketListItemView>> {
     const limit = pageLimit(q);
     const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     const numberQuery = q.q ? /^\s*(?:LD-)?(\d{1,9})\s*$/i.exec(q.q) : null;
@@ -126,7 +182,7 @@ export class TicketsService {
         rows,
         limit,
         (r) => [r.id],
-        (r) => ticketView(r, now),
+        (r) => ticketListItem(r, now),
       );
     });
   }

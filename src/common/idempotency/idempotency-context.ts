@@ -1,12 +1,28 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EntityManager } from 'typeorm';
 import type { TenantTx } from '../../database/tenant-tx.js';
 import { AppError } from '../errors.js';
-import { storeAnswer, storedAnswer, tryLockKey } from './idempotency.repository.js';
+import { storeAnswer, storedAnswer, type StoredAnswer } from './idempotency.repository.js';
 
-export { IDEMPOTENCY_LOCK_SQL, IDEMPOTENCY_TTL_HOURS } from './idempotency.repository.js';
+export {
+  IDEMPOTENCY_LOCK_SQL,
+  IDEMPOTENCY_TTL_HOURS,
+  storeAnswerSql,
+  storedAnswerSql,
+  type StoredAnswer,
+} from './idempotency.repository.js';
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown };
+
+export interface IdempotentOptions {
+  /**
+   * The handler reads the stored answer in its own first statement and stores its answer in its
+   * effect's write statement (IdempotencyScope.settle / completedInEffect): the interceptor opens
+   * no transaction of its own, so a keyed request costs no round trip more than an unkeyed one.
+   */
+  answerInEffect?: boolean;
+}
+
+export const IDEMPOTENT_OPTIONS = 'lockdesk:idempotent-options';
 
 /** Thrown inside the handler when another attempt with the same key has completed meanwhile. */
 export class IdempotentReplay extends Error {
@@ -36,10 +52,16 @@ export function reused(): AppError {
 /**
  * One key, one request. The interceptor runs the handler with this scope in
  * `idempotencyContext`; every tenant transaction the handler opens takes the
- * key's advisory lock as its second statement (`claimIn`), and the service
+ * key's advisory lock in its first statement (with the tenant scope, see
+ * TenantDb), then reads the stored answer (`afterClaim`), and the service
  * stores the answer with `complete` in the same transaction as its effect.
  * The claim therefore lives exactly as long as the effect's transaction:
  * a live duplicate gets 409, a crashed attempt leaves nothing behind.
+ *
+ * A handler marked `answerInEffect` folds both into its own statements: it reads
+ * the stored answer with its facts (`storedAnswerSql`, then `settle`) and stores its
+ * answer in its write statement (`storeAnswerSql`, then `completedInEffect`); the
+ * interceptor then opens no transaction of its own.
  */
 export class IdempotencyScope {
   completed = false;
@@ -51,14 +73,21 @@ export class IdempotencyScope {
     readonly method: string,
     readonly path: string,
     readonly status: number,
+    readonly answerInEffect = false,
   ) {}
 
-  /** Takes the key for the rest of this transaction, or throws 409 / 422 / a replay. */
-  async claimIn(tx: TenantTx): Promise<void> {
-    if (!(await tryLockKey(tx, this.key))) throw inProgress();
-    // A separate statement: its snapshot is taken after the lock, so it sees an answer that the
-    // previous holder committed just before releasing it.
-    const done = await storedAnswer(tx, this.key);
+  /**
+   * After the claim (the key's lock, taken by the transaction's first statement): a stored
+   * answer settles the request. A separate statement: its snapshot is taken after the lock, so
+   * it sees an answer that the previous holder committed just before releasing it.
+   */
+  async afterClaim(tx: TenantTx): Promise<void> {
+    if (this.answerInEffect) return;
+    this.settle(await storedAnswer(tx, this.key));
+  }
+
+  /** A stored answer of this key: the same request replays it, another is 422. */
+  settle(done: StoredAnswer | null | undefined): void {
     if (!done) return;
     if (done.requestHash !== this.requestHash) throw reused();
     throw new IdempotentReplay(done.status, done.body);
@@ -76,7 +105,12 @@ export class IdempotencyScope {
       status: this.status,
       body,
     });
-    // The lock makes this unreachable; should it ever happen, the effect rolls back rather than
+    this.completedInEffect(stored);
+  }
+
+  /** The effect's statement stored the answer (`stored`: its storeAnswerSql returned a row). */
+  completedInEffect(stored: boolean): void {
+    // The lock makes a miss unreachable; should it ever happen, the effect rolls back rather than
     // happening twice, and the client's retry gets the stored answer.
     if (!stored) throw inProgress();
     this.completed = true;
@@ -87,11 +121,10 @@ export class IdempotencyScope {
 export const idempotencyContext = new AsyncLocalStorage<IdempotencyScope>();
 
 /**
- * Called by TenantDb at the start of every tenant transaction: inside a keyed
- * request whose answer is not stored yet, the transaction takes the key.
+ * For TenantDb at the start of every tenant transaction: inside a keyed request whose answer is
+ * not stored yet, the scope whose key the transaction must take.
  */
-export async function claimIdempotencyKeyIn(em: EntityManager, tenantId: string): Promise<void> {
+export function pendingIdempotencyScope(tenantId: string): IdempotencyScope | undefined {
   const scope = idempotencyContext.getStore();
-  if (scope && !scope.completed && scope.tenantId === tenantId)
-    await scope.claimIn({ em, tenantId });
+  return scope && !scope.completed && scope.tenantId === tenantId ? scope : undefined;
 }

@@ -16,6 +16,7 @@ import {
   IdempotencyService,
   IdempotentReplay,
 } from './idempotency.service.js';
+import { IDEMPOTENT_OPTIONS, type IdempotentOptions } from './idempotency-context.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -59,11 +60,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
       (request.method === 'POST' ? 201 : 200);
 
-    const claim = await this.store.check(actor.tenantId, key, requestHash);
+    const options = (Reflect.getMetadata(IDEMPOTENT_OPTIONS, context.getHandler()) ??
+      {}) as IdempotentOptions;
     const reply = http.getResponse<FastifyReply>();
-    if (claim.kind === 'replay') {
-      void reply.header('idempotent-replayed', 'true').status(claim.status);
-      return of(claim.body);
+    // A handler that answers in its effect reads the stored answer itself (a replay is thrown from
+    // its transaction and caught below); others are checked first, in a transaction of their own.
+    if (!options.answerInEffect) {
+      const claim = await this.store.check(actor.tenantId, key, requestHash);
+      if (claim.kind === 'replay') {
+        void reply.header('idempotent-replayed', 'true').status(claim.status);
+        return of(claim.body);
+      }
     }
 
     const scope = new IdempotencyScope(
@@ -73,6 +80,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       request.method,
       path,
       status,
+      options.answerInEffect === true,
     );
     request.idempotency = scope;
     // The handler's tenant transactions take the key (TenantDb -> claimIdempotencyKeyIn): the

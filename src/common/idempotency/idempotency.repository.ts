@@ -53,30 +53,67 @@ export async function tryLockKey(tx: TenantTx, key: string): Promise<boolean> {
   return lock?.locked === true;
 }
 
-/** The completed answer of (tx's tenant, key), if any. */
-export async function storedAnswer(tx: TenantTx, key: string): Promise<StoredAnswer | undefined> {
+/**
+ * A scalar subquery: the completed answer of (tenant, key) as json `{requestHash, status, body}`
+ * (a StoredAnswer), or NULL; `tenant` and `key` are SQL expressions of the caller's statement, so
+ * a handler can read it with its other facts (after the claim, in a later statement).
+ */
+export function storedAnswerSql(tenant: string, key: string): string {
   // Rows in state 'in_progress' were written by versions that used a lease; they are no claim.
-  const rows = await tx.em.query<StoredAnswer[]>(
-    `SELECT request_hash AS "requestHash", response_status AS "status", response_body AS "body"
+  return `(SELECT json_build_object('requestHash', request_hash, 'status', response_status, 'body', response_body)
        FROM idempotency_keys
-      WHERE tenant_id = $1 AND key = $2 AND state = 'completed' AND expires_at > now()`,
-    [tx.tenantId, key],
-  );
-  return rows[0];
+      WHERE tenant_id = ${tenant} AND key = ${key} AND state = 'completed' AND expires_at > now())`;
 }
 
-/** Stores the answer for tx's tenant; false if a live completed answer is already there. */
-export async function storeAnswer(tx: TenantTx, a: AnswerRow): Promise<boolean> {
-  const stored = await tx.em.query<unknown[]>(
-    `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
-     VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, now() + make_interval(hours => $8))
+/** The completed answer of (tx's tenant, key), if any. */
+export async function storedAnswer(tx: TenantTx, key: string): Promise<StoredAnswer | undefined> {
+  const [row] = await tx.em.query<{ a: StoredAnswer | null }[]>(
+    `SELECT ${storedAnswerSql('$1', '$2')} AS a`,
+    [tx.tenantId, key],
+  );
+  return row?.a ?? undefined;
+}
+
+/**
+ * The INSERT that stores an answer (RETURNING key; no row if a live completed answer is already
+ * there). Every value is an SQL expression of the caller's statement (`body` a jsonb one), so a
+ * handler can store its answer in its effect's own statement.
+ */
+export function storeAnswerSql(v: {
+  tenant: string;
+  key: string;
+  requestHash: string;
+  method: string;
+  path: string;
+  status: string;
+  body: string;
+  ttlHours: string;
+}): string {
+  return `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, state, response_status, response_body, expires_at)
+     VALUES (${v.tenant}, ${v.key}, ${v.requestHash}, ${v.method}, ${v.path}, 'completed', ${v.status}, ${v.body},
+             now() + make_interval(hours => ${v.ttlHours}))
      ON CONFLICT (tenant_id, key) DO UPDATE
        SET request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path,
            state = 'completed', response_status = EXCLUDED.response_status,
            response_body = EXCLUDED.response_body, locked_until = NULL,
            created_at = now(), expires_at = EXCLUDED.expires_at
        WHERE idempotency_keys.state <> 'completed' OR idempotency_keys.expires_at <= now()
-     RETURNING key`,
+     RETURNING key`;
+}
+
+/** Stores the answer for tx's tenant; false if a live completed answer is already there. */
+export async function storeAnswer(tx: TenantTx, a: AnswerRow): Promise<boolean> {
+  const stored = await tx.em.query<unknown[]>(
+    storeAnswerSql({
+      tenant: '$1',
+      key: '$2',
+      requestHash: '$3',
+      method: '$4',
+      path: '$5',
+      status: '$6',
+      body: '$7::jsonb',
+      ttlHours: '$8',
+    }),
     [
       tx.tenantId,
       a.key,

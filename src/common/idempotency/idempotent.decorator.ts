@@ -2,16 +2,19 @@ import {
   applyDecorators,
   createParamDecorator,
   type ExecutionContext,
+  SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ProblemDto } from '../problem.dto.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import type { IdempotencyScope } from './idempotency.service.js';
+import { IDEMPOTENT_OPTIONS, type IdempotentOptions } from './idempotency-context.js';
 
 /** Marks a POST as honouring `Idempotency-Key`. */
-export const Idempotent = (): MethodDecorator =>
+export const Idempotent = (options: IdempotentOptions = {}): MethodDecorator =>
   applyDecorators(
+    SetMetadata(IDEMPOTENT_OPTIONS, options),
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',

@@ -214,8 +214,51 @@ export class TicketView {
   @ApiProperty() updatedAt!: string;
 }
 
+export class CauseSummaryView {
+  @ApiProperty({ enum: CAUSE_CODES }) code!: CauseCode;
+  @ApiProperty({ example: 0.62 }) probability!: number;
+}
+
+export class EscalationSummaryView {
+  @ApiProperty() recommended!: boolean;
+  @ApiProperty({ enum: ['locksmith', 'manufacturer'], nullable: true }) target!:
+    'locksmith' | 'manufacturer' | null;
+}
+
+/** What a list shows of a ticket's current diagnosis (the full one: GET /v1/tickets/:id). */
+export class DiagnosisSummaryView {
+  @ApiProperty({ type: [CauseSummaryView], description: 'The top three causes, ranked' })
+  causes!: CauseSummaryView[];
+  @ApiProperty({ enum: STEP_CODES, nullable: true, description: 'The first step of the plan' })
+  nextStep!: StepCode | null;
+  @ApiProperty({ type: EscalationSummaryView }) escalation!: EscalationSummaryView;
+  @ApiProperty({ example: 'fit-5de9c77202' }) modelVersion!: string;
+}
+
+/** A ticket as lists show it: no description, the diagnosis summarized. */
+export class TicketListItemView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'LD-1042' }) number!: string;
+  @ApiProperty({ enum: TICKET_STATUSES }) status!: TicketStatus;
+  @ApiProperty({ enum: PRIORITIES }) priority!: Priority;
+  @ApiProperty({ enum: ['reported', 'proactive'] }) source!: 'reported' | 'proactive';
+  @ApiProperty({ type: String, nullable: true, description: 'Why a proactive ticket was opened' })
+  reason!: string | null;
+  @ApiProperty({ format: 'uuid' }) deviceId!: string;
+  @ApiProperty({ example: 'YL-2A-0042' }) deviceSerial!: string;
+  @ApiProperty({ format: 'uuid' }) propertyId!: string;
+  @ApiProperty({ example: 'Harbour View' }) propertyName!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) assigneeId!: string | null;
+  @ApiProperty({ type: DiagnosisSummaryView }) diagnosis!: DiagnosisSummaryView;
+  @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: SlaView }) sla!: SlaView;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
 export class TicketPageDto extends PageMetaDto {
-  @ApiProperty({ type: [TicketView] }) data!: TicketView[];
+  @ApiProperty({ type: [TicketListItemView] }) data!: TicketListItemView[];
 }
 
 export class CommentView {
