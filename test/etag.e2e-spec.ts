@@ -74,6 +74,14 @@ describe('conditional GET', () => {
     expect(changed.headers.etag).toBe('"2"');
     expect(changed.body.priority).toBe('high');
     await notModified(path, agent, '"2"', '"2"');
+
+    // Another tenant's ticket is a 404 whatever the condition, `*` included.
+    const other = await newTenant(t.http);
+    for (const condition of ['*', '"2"']) {
+      const hidden = await t.http.get(path).set(other.admin.auth).set('If-None-Match', condition);
+      expect(hidden.status).toBe(404);
+      expect(hidden.headers.etag).toBeUndefined();
+    }
   });
 
   it('resources without a version get a strong hash of the body that changes with it', async () => {

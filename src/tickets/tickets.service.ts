@@ -24,7 +24,12 @@ import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
 import { derivePriority, type Priority } from './ticket-state.util.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
-import { insertTicket, listTickets, type TicketChanges } from './tickets.repository.js';
+import {
+  insertTicket,
+  listTickets,
+  type TicketChanges,
+  ticketVersion,
+} from './tickets.repository.js';
 import { actorOf, ticketView } from './ticket-view.js';
 
 export interface NewTicket {
@@ -131,8 +136,27 @@ export class TicketsService {
     });
   }
 
-  get(actor: UserActor, id: string): Promise<TicketView> {
+  /**
+   * The ticket; or, when `current(version)` says the caller already has this version (a
+   * matching If-None-Match), only that version: its row, diagnosis and steps are not read.
+   */
+  get(actor: UserActor, id: string): Promise<TicketView>;
+  get(
+    actor: UserActor,
+    id: string,
+    current: (version: number) => boolean,
+  ): Promise<TicketView | number>;
+  get(
+    actor: UserActor,
+    id: string,
+    current?: (version: number) => boolean,
+  ): Promise<TicketView | number> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      if (current) {
+        const version = await ticketVersion(tx, id);
+        if (version === undefined) throw notFound('Ticket');
+        if (current(version)) return version;
+      }
       const row = await this.tickets.find(tx, id);
       return ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id));
     });
