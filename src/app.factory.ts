@@ -10,6 +10,7 @@ import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule, type AppOptions } from './app.module.js';
 import { fastifyTrustProxy, registerRateLimits } from './auth/rate-limits.js';
+import { installConditionalGet } from './common/etag.js';
 import { installInputGuards } from './common/input-guard.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { configureCursorSecret } from './common/pagination.js';
@@ -69,6 +70,8 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
   });
   await registerSecurityHeaders(fastify, config);
+  // ETag on every GET answer, 304 for a matching If-None-Match.
+  installConditionalGet(fastify);
 
   // Rate limits (shared PostgreSQL store), applied by the auth guard.
   await registerRateLimits(app);

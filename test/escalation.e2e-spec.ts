@@ -128,7 +128,7 @@ describe('the locksmith story', () => {
     const held = await t.http.get(`/v1/tickets/${tk.id}`).set(agent.auth);
     expect(held.body.status).toBe('on_hold');
 
-    // The locksmith's queue: the work order and nothing more.
+    // The locksmith's queue: each item with its work order's summary.
     const queue = await t.http
       .get('/v1/escalations')
       .query({ queue: 'locksmith' })
@@ -136,7 +136,26 @@ describe('the locksmith story', () => {
     const item = (queue.body.data as { id: string; workOrder: Record<string, unknown> }[]).find(
       (x) => x.id === esc.id,
     )!;
-    expect(item.workOrder).toMatchObject({
+    expect(item.workOrder).toEqual({
+      ticketNumber: tk.number,
+      urgency: 'normal',
+      customer: { name: expect.any(String) },
+      property: {
+        name: fleet.property.name,
+        unit: '1A',
+        address: { postalCode: '1100-148', city: 'Lisbon' },
+      },
+      lock: {
+        manufacturer: 'Yale',
+        model: 'Assure Lock 2 Keypad',
+        serial: fleet.devices[0]!.serial,
+      },
+      topCause: { code: expect.any(String), probability: expect.any(Number) },
+    });
+    expect(item).not.toHaveProperty('notes');
+    // The escalation itself: the work order and nothing more.
+    const one = await t.http.get(`/v1/escalations/${esc.id}`).set(smith1.auth).expect(200);
+    expect(one.body.workOrder).toMatchObject({
       ticketNumber: tk.number,
       property: { address: { postalCode: '1100-148', city: 'Lisbon' }, unit: '1A' },
       lock: {
@@ -148,6 +167,8 @@ describe('the locksmith story', () => {
       stepsTried: [{ step: 'check_battery_level', outcome: 'not_fixed' }],
       accessNotes: 'Concierge has a spare fob',
     });
+    expect(item.workOrder.topCause).toEqual(one.body.workOrder.diagnosis.likelyCauses[0]);
+    expect(item.workOrder.customer).toEqual(one.body.workOrder.customer);
     expect((await t.http.get(`/v1/tickets/${tk.id}`).set(smith1.auth)).status).toBe(403);
     expect((await t.http.get(`/v1/devices/${fleet.devices[0]!.id}`).set(smith1.auth)).status).toBe(
       403,

@@ -40,6 +40,14 @@ export interface DeviceRow {
   status: DeviceStatus;
   created_at: Date;
   updated_at: Date;
+  // the health snapshot (device_health), for the health summary
+  latest_firmware: string | null;
+  behind: boolean | null;
+  battery_percent: number | null;
+  online: boolean | null;
+  last_seen_at: Date | null;
+  signal_dbm: number | null;
+  door_ajar: boolean | null;
 }
 
 const SELECT_DEVICES = `
@@ -47,7 +55,9 @@ const SELECT_DEVICES = `
          coalesce(h.firmware_version, d.firmware_version) AS firmware_version, d.protocol,
          d.installed_at::text AS installed_at,
          (d.installed_at + make_interval(months => m.warranty_months))::date::text AS warranty_expires,
-         d.label, d.status, d.created_at, d.updated_at
+         d.label, d.status, d.created_at, d.updated_at, m.latest_firmware,
+         version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware) AS behind,
+         h.battery_percent, h.online, h.last_seen_at, h.signal_dbm, h.door_ajar
     FROM devices d
     JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
     LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id`;

@@ -31,12 +31,12 @@ import type {
   UpdateDeviceDto,
 } from './dto/devices.dto.js';
 import type { DeviceHealthView } from './dto/health.dto.js';
-import { type HealthSettings, readDeviceHealth } from './health.js';
+import { type HealthSettings, healthSummary, readDeviceHealth } from './health.js';
 import { clearReportedFirmware } from './health.repository.js';
 
 export const MAX_IMPORT_ROWS = 10_000;
 
-function view(r: DeviceRow): DeviceView {
+function view(r: DeviceRow, health: HealthSettings, now: Date): DeviceView {
   return {
     id: r.id,
     serial: r.serial,
@@ -50,6 +50,7 @@ function view(r: DeviceRow): DeviceView {
     warrantyExpiresAt: r.warranty_expires,
     label: r.label,
     status: r.status,
+    health: healthSummary(r, health, now),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -202,7 +203,13 @@ export class DevicesService {
         offlineAfterMinutes: this.config.deviceOfflineAfterMinutes,
         limit: limit + 1,
       });
-      return toPage(rows, limit, (r) => [r.id], view);
+      const now = new Date();
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => view(r, this.healthSettings, now),
+      );
     });
   }
 
@@ -325,7 +332,7 @@ export class DevicesService {
   }
 
   private async find(tx: TenantTx, id: string): Promise<DeviceView> {
-    return view(await this.findRow(tx, id));
+    return view(await this.findRow(tx, id), this.healthSettings, new Date());
   }
 
   private async findRow(

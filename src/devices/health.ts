@@ -1,6 +1,10 @@
 import { notFound } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import type { DeviceHealthView } from './dto/health.dto.js';
+import type {
+  DeviceHealthSummaryDto,
+  DeviceHealthView,
+  HealthSummaryFlagsDto,
+} from './dto/health.dto.js';
 import { forecastBattery } from './forecast.js';
 import { batteryReadings, type HealthRow, healthSnapshot } from './health.repository.js';
 import type { LockDiagnosisFactsRow } from './lock-facts.repository.js';
@@ -8,6 +12,63 @@ import type { LockDiagnosisFactsRow } from './lock-facts.repository.js';
 export interface HealthSettings {
   offlineAfterMinutes: number;
   lowBatteryPercent: number;
+}
+
+/** What the snapshot row (device_health with the device's firmware) says, without event counts. */
+export interface SnapshotFacts {
+  battery_percent: number | null;
+  online: boolean | null;
+  last_seen_at: Date | null;
+  signal_dbm: number | null;
+  door_ajar: boolean | null;
+  firmware_version: string | null;
+  latest_firmware: string | null;
+  /** version_key(firmware) < version_key(latest): the one firmware rule, computed in SQL. */
+  behind: boolean | null;
+}
+
+/**
+ * The health rules on one snapshot, shared by the full health answer and the devices' health
+ * summary: online (null when never heard from), firmware behind (null when either version is
+ * unknown) and the flags that need no event history.
+ */
+export function snapshotState(
+  row: SnapshotFacts,
+  settings: HealthSettings,
+  now: Date,
+): { online: boolean | null; behind: boolean | null; flags: HealthSummaryFlagsDto } {
+  const seen = row.last_seen_at !== null;
+  const fresh =
+    seen && now.getTime() - row.last_seen_at!.getTime() <= settings.offlineAfterMinutes * 60_000;
+  const online = seen ? row.online !== false && fresh : null;
+  const behind = row.firmware_version && row.latest_firmware ? row.behind : null;
+  return {
+    online,
+    behind,
+    flags: {
+      lowBattery: row.battery_percent !== null && row.battery_percent <= settings.lowBatteryPercent,
+      offline: online === false,
+      firmwareOutdated: behind === true,
+      neverSeen: !seen,
+      weakSignal: row.signal_dbm !== null && row.signal_dbm < -85,
+      doorAjar: row.door_ajar === true,
+    },
+  };
+}
+
+/** The health summary a device answer (and each list item) carries; the detail is GET …/health. */
+export function healthSummary(
+  row: SnapshotFacts,
+  settings: HealthSettings,
+  now: Date,
+): DeviceHealthSummaryDto {
+  const { online, flags } = snapshotState(row, settings, now);
+  return {
+    batteryPercent: row.battery_percent,
+    online,
+    lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+    flags,
+  };
 }
 
 /** The snapshot the diagnosis and the health endpoint read, in one round trip plus the battery history. */
@@ -29,12 +90,7 @@ export function healthView(
   settings: HealthSettings,
   now: Date,
 ): DeviceHealthView {
-  const seen = row.last_seen_at !== null;
-  const fresh =
-    seen && now.getTime() - row.last_seen_at!.getTime() <= settings.offlineAfterMinutes * 60_000;
-  const online = seen ? row.online !== false && fresh : null;
-  // version_key() is the one firmware rule (the fleet filters use it too); null when either side is unknown.
-  const behind = row.firmware_version && row.latest_firmware ? row.behind : null;
+  const state = snapshotState(row, settings, now);
   const warrantyState =
     row.warranty_expires === null
       ? 'unknown'
@@ -46,27 +102,19 @@ export function healthView(
     serial: row.serial,
     batteryPercent: row.battery_percent,
     batteryReportedAt: row.battery_at?.toISOString() ?? null,
-    online,
+    online: state.online,
     lastSeenAt: row.last_seen_at?.toISOString() ?? null,
     signalDbm: row.signal_dbm,
     firmwareVersion: row.firmware_version,
     latestFirmware: row.latest_firmware,
-    firmwareBehindLatest: behind,
+    firmwareBehindLatest: state.behind,
     jamEvents24h: row.jam24,
     failedCodeAttempts24h: row.failed24,
     doorAjar: row.door_ajar,
     powerSource: row.power_source,
     protocol: row.protocol,
     warranty: { expiresAt: row.warranty_expires, state: warrantyState },
-    flags: {
-      lowBattery: row.battery_percent !== null && row.battery_percent <= settings.lowBatteryPercent,
-      offline: online === false,
-      firmwareOutdated: behind === true,
-      neverSeen: !seen,
-      weakSignal: row.signal_dbm !== null && row.signal_dbm < -85,
-      jamming: row.jam24 > 0,
-      doorAjar: row.door_ajar === true,
-    },
+    flags: { ...state.flags, jamming: row.jam24 > 0 },
     batteryForecast: forecastBattery(readings, now),
   };
 }

@@ -18,6 +18,7 @@ import {
   CreatePropertyDto,
   ListPropertiesQueryDto,
   PropertyPageDto,
+  type PropertyListItem,
   PropertyView,
   UpdatePropertyDto,
 } from './dto/properties.dto.js';
@@ -52,7 +53,7 @@ export class PropertiesController {
   list(
     @CurrentUser() actor: UserActor,
     @Query() q: ListPropertiesQueryDto,
-  ): Promise<Page<PropertyView>> {
+  ): Promise<Page<PropertyListItem>> {
     return this.properties.list(actor, q);
   }
 

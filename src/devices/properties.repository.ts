@@ -45,13 +45,17 @@ export async function insertProperty(
   return row;
 }
 
+/** A property as lists show it: how many units, not the units (a property may list 5,000). */
+export type PropertyListRow = Omit<PropertyRow, 'units'> & { unit_count: number };
+
 /** A page in id order, after a cursor id, optionally whose name contains `text`. */
 export function listProperties(
   tx: TenantTx,
   q: { after?: string; text?: string; limit: number },
-): Promise<PropertyRow[]> {
-  return tx.em.query<PropertyRow[]>(
-    `SELECT ${COLUMNS} FROM properties
+): Promise<PropertyListRow[]> {
+  return tx.em.query<PropertyListRow[]>(
+    `SELECT id, name, address, cardinality(units) AS unit_count, time_zone, created_at, updated_at
+       FROM properties
       WHERE ($1::uuid IS NULL OR id > $1)
         AND ($2::text IS NULL OR name ILIKE '%' || ${likeLiteral('$2')} || '%')
       ORDER BY id LIMIT $3`,

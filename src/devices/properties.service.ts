@@ -9,6 +9,7 @@ import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import type {
   CreatePropertyDto,
   ListPropertiesQueryDto,
+  PropertyListItem,
   PropertyView,
   UpdatePropertyDto,
 } from './dto/properties.dto.js';
@@ -17,6 +18,7 @@ import {
   findProperty,
   insertProperty,
   listProperties,
+  type PropertyListRow,
   type PropertyRow,
   updateProperty,
 } from './properties.repository.js';
@@ -27,6 +29,18 @@ function view(r: PropertyRow): PropertyView {
     name: r.name,
     address: r.address,
     units: r.units,
+    timeZone: r.time_zone,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function listItem(r: PropertyListRow): PropertyListItem {
+  return {
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    unitCount: r.unit_count,
     timeZone: r.time_zone,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -55,12 +69,12 @@ export class PropertiesService {
     });
   }
 
-  list(actor: UserActor, q: ListPropertiesQueryDto): Promise<Page<PropertyView>> {
+  list(actor: UserActor, q: ListPropertiesQueryDto): Promise<Page<PropertyListItem>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : undefined;
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const rows = await listProperties(tx, { after, text: q.q, limit: limit + 1 });
-      return toPage(rows, limit, (r) => [r.id], view);
+      return toPage(rows, limit, (r) => [r.id], listItem);
     });
   }
 

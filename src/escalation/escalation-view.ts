@@ -1,8 +1,8 @@
 /** How an escalation row is answered, and the 409 its state machine raises. */
 import { AppError } from '../common/errors.js';
-import type { EscalationView } from './dto/escalations.dto.js';
+import type { EscalationListItem, EscalationView } from './dto/escalations.dto.js';
 import { allowedEscalationTransitions } from './escalation-state.util.js';
-import type { EscalationRow } from './escalations.repository.js';
+import type { EscalationListRow, EscalationRow } from './escalations.repository.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -35,6 +35,26 @@ export function escalationView(r: EscalationRow, o: { leaseToken?: string } = {}
     scheduledAt: iso(r.scheduled_at),
     confirmedCause: r.confirmed_cause,
     notes: r.notes,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** A list item: the work order's summary instead of the work order, no notes. */
+export function escalationListItem(r: EscalationListRow): EscalationListItem {
+  return {
+    id: r.id,
+    customerTenantId: r.tenant_id,
+    ticketId: r.ticket_id,
+    queue: r.target,
+    partnerTenantId: r.partner_tenant_id,
+    status: r.status,
+    urgent: r.urgent,
+    waitingReason: r.waiting_reason,
+    workOrder: r.work_order_summary,
+    leaseExpiresAt: iso(r.lease_expires_at),
+    scheduledAt: iso(r.scheduled_at),
+    confirmedCause: r.confirmed_cause,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };

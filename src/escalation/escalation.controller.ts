@@ -10,6 +10,8 @@ import { withEtag } from '../common/etag.js';
 import {
   DeclineDto,
   EscalateDto,
+  type EscalationListItem,
+  EscalationPageDto,
   EscalationView,
   ListEscalationsQueryDto,
   ResolveEscalationDto,
@@ -124,11 +126,12 @@ export class EscalationController {
     summary:
       'Partners: my queue. Customers: my escalations. `?queue=locksmith|manufacturer&status=`',
   })
+  @ApiOkResponse({ type: EscalationPageDto })
   @ApiValidation()
   list(
     @CurrentUser() actor: UserActor,
     @Query() q: ListEscalationsQueryDto,
-  ): Promise<Page<EscalationView>> {
+  ): Promise<Page<EscalationListItem>> {
     return this.escalations.list(actor, q);
   }
 

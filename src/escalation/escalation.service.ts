@@ -8,11 +8,12 @@ import type { TicketView } from '../tickets/index.js';
 import { TicketsForEscalation } from '../tickets/index.js';
 import type {
   EscalateDto,
+  EscalationListItem,
   EscalationView,
   ListEscalationsQueryDto,
 } from './dto/escalations.dto.js';
 import { routeEscalation, tellTenant } from './escalation-routing.js';
-import { escalationView } from './escalation-view.js';
+import { escalationListItem, escalationView } from './escalation-view.js';
 import {
   findEscalation,
   insertQueuedEscalation,
@@ -75,7 +76,7 @@ export class EscalationService {
   }
 
   /** The caller's queue (partners) or escalations (customers), as RLS lets each see them. */
-  list(actor: UserActor, q: ListEscalationsQueryDto): Promise<Page<EscalationView>> {
+  list(actor: UserActor, q: ListEscalationsQueryDto): Promise<Page<EscalationListItem>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
@@ -86,12 +87,7 @@ export class EscalationService {
         ticketId: q.ticketId ?? null,
         limit: limit + 1,
       });
-      return toPage(
-        rows,
-        limit,
-        (r) => [r.id],
-        (r) => escalationView(r),
-      );
+      return toPage(rows, limit, (r) => [r.id], escalationListItem);
     });
   }
 

@@ -5,7 +5,12 @@
  */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { columnList, type RowOf, table } from '../database/table.js';
-import type { EscalationStatus, Target, WorkOrder } from './dto/escalations.dto.js';
+import type {
+  EscalationStatus,
+  Target,
+  WorkOrder,
+  WorkOrderSummary,
+} from './dto/escalations.dto.js';
 import type { CauseCode } from '../diagnostics/index.js';
 
 export const ESCALATIONS = table('escalations', {
@@ -71,6 +76,35 @@ export async function insertQueuedEscalation(
   );
 }
 
+/** An escalation as a list shows it: no full work order (its summary instead), no notes. */
+export type EscalationListRow = Omit<
+  EscalationRow,
+  'work_order' | 'notes' | 'declined_by' | 'lease_token' | 'claimed_by' | 'routed_at'
+> & { work_order_summary: WorkOrderSummary };
+
+/*
+ * The summary is cut from the work order in the statement, so a page ships and parses a few
+ * hundred bytes per row instead of whole work orders (symptoms, steps tried, access notes...).
+ */
+const LIST_COLUMNS = `id, tenant_id, ticket_id, target, partner_tenant_id, status, urgent, waiting_reason,
+  lease_expires_at, scheduled_at, confirmed_cause, created_at, updated_at,
+  jsonb_build_object(
+    'ticketNumber', work_order->'ticketNumber',
+    'urgency', work_order->'urgency',
+    'customer', jsonb_build_object('name', work_order #> '{customer,name}'),
+    'property', jsonb_build_object(
+      'name', work_order #> '{property,name}',
+      'unit', work_order #> '{property,unit}',
+      'address', jsonb_build_object(
+        'postalCode', work_order #> '{property,address,postalCode}',
+        'city', work_order #> '{property,address,city}')),
+    'lock', jsonb_build_object(
+      'manufacturer', work_order #> '{lock,manufacturer}',
+      'model', work_order #> '{lock,model}',
+      'serial', work_order #> '{lock,serial}'),
+    'topCause', work_order #> '{diagnosis,likelyCauses,0}'
+  ) AS work_order_summary`;
+
 /** A page of the escalations `tx`'s tenant sees (as customer or partner), by id. */
 export function listEscalations(
   tx: TenantTx,
@@ -81,9 +115,9 @@ export function listEscalations(
     ticketId: string | null;
     limit: number;
   },
-): Promise<EscalationRow[]> {
-  return tx.em.query<EscalationRow[]>(
-    `SELECT ${ALL} FROM escalations
+): Promise<EscalationListRow[]> {
+  return tx.em.query<EscalationListRow[]>(
+    `SELECT ${LIST_COLUMNS} FROM escalations
       WHERE ($1::uuid IS NULL OR id > $1) AND ($2::text IS NULL OR target = $2)
         AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR ticket_id = $4)
       ORDER BY id LIMIT $5`,

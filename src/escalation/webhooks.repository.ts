@@ -37,6 +37,8 @@ export type WebhookRow = RowOf<typeof WEBHOOKS>;
 export type DeliveryRow = Omit<RowOf<typeof WEBHOOK_DELIVERIES>, 'status'> & {
   status: DeliveryStatus;
 };
+/** A delivery as its history shows it: without the body it sends. */
+export type DeliverySummaryRow = Omit<DeliveryRow, 'tenant_id' | 'outbox_id' | 'body'>;
 /** A delivery with what it takes to send it: its webhook's URL and secret. */
 export type SendableDelivery = DeliveryRow & Pick<WebhookRow, 'url' | 'secret'>;
 
@@ -98,9 +100,12 @@ export function deliveriesPage(
   tx: TenantTx,
   webhookId: string,
   q: { after: string | null; status: string | null; limit: number },
-): Promise<DeliveryRow[]> {
+): Promise<DeliverySummaryRow[]> {
+  // Not the body: it is the whole event (a ticket with its diagnosis), which no list shows.
   return tx.em.query(
-    `SELECT d.* FROM webhook_deliveries d
+    `SELECT d.id, d.webhook_id, d.event_type, d.status, d.attempts, d.next_attempt_at, d.last_status,
+            d.last_error, d.delivered_at, d.created_at
+       FROM webhook_deliveries d
       WHERE d.webhook_id = $1 AND ($2::uuid IS NULL OR d.id > $2) AND ($3::text IS NULL OR d.status = $3)
       ORDER BY d.id LIMIT $4`,
     [webhookId, q.after, q.status, q.limit],

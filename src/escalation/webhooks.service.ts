@@ -17,7 +17,7 @@ import { WebhookDelivery } from './webhook-delivery.js';
 import { refuseWebhookUrl } from './webhook-url.js';
 import {
   cancelPendingDeliveries,
-  type DeliveryRow,
+  type DeliverySummaryRow,
   deliveriesPage,
   insertWebhook,
   listWebhooks,
@@ -30,7 +30,7 @@ import {
 /** last_error of deliveries whose webhook was deleted while they waited. */
 const CANCELLED_ERROR = 'cancelled: the webhook was deleted';
 
-const deliveryView = (r: DeliveryRow): DeliveryView => ({
+const deliveryView = (r: DeliverySummaryRow): DeliveryView => ({
   id: r.id,
   webhookId: r.webhook_id,
   eventType: r.event_type,

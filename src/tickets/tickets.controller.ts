@@ -12,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/index.js';
 import { CurrentUser, Roles, CustomerOnly } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import { parseIfMatch, withEtag } from '../common/etag.js';
+import { ifNoneMatchMatches, parseIfMatch, withEtag } from '../common/etag.js';
 import { IdParam } from '../common/id-param.js';
 import { IdempotencyContext, Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
@@ -97,8 +97,16 @@ export class TicketsController {
     @CurrentUser() actor: UserActor,
     @IdParam('Ticket') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.get(actor, id));
+    @Headers('if-none-match') ifNoneMatch?: string,
+  ): Promise<TicketView | undefined> {
+    if (ifNoneMatch === undefined) return withEtag(reply, await this.tickets.get(actor, id));
+    // The version decides a 304 before the ticket, its diagnosis and its steps are read.
+    const found = await this.tickets.get(actor, id, (v) =>
+      ifNoneMatchMatches(ifNoneMatch, `"${v}"`),
+    );
+    if (typeof found !== 'number') return withEtag(reply, found);
+    void reply.header('etag', `"${found}"`).code(304);
+    return undefined;
   }
 
   @Patch(':id')

@@ -439,6 +439,15 @@ export async function findTicket(
   return { ...row, diagnosis: current.diagnosis };
 }
 
+/** A ticket's version alone (its ETag), for a conditional GET that may not need the ticket. */
+export async function ticketVersion(tx: TenantTx, id: string): Promise<number | undefined> {
+  const [row] = await tx.em.query<{ version: number }[]>(
+    `SELECT version FROM tickets WHERE id = $1`,
+    [id],
+  );
+  return row?.version;
+}
+
 /** The id and number of a ticket (what a timeline event names). */
 export async function ticketRef(
   tx: TenantTx,

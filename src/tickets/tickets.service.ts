@@ -30,6 +30,7 @@ import {
   listTickets,
   type TicketChanges,
   type TicketRow,
+  ticketVersion,
 } from './tickets.repository.js';
 import { actorOf, ticketListItem, ticketView } from './ticket-view.js';
 
@@ -187,8 +188,27 @@ export class TicketsService {
     });
   }
 
-  get(actor: UserActor, id: string): Promise<TicketView> {
+  /**
+   * The ticket; or, when `current(version)` says the caller already has this version (a
+   * matching If-None-Match), only that version: its row, diagnosis and steps are not read.
+   */
+  get(actor: UserActor, id: string): Promise<TicketView>;
+  get(
+    actor: UserActor,
+    id: string,
+    current: (version: number) => boolean,
+  ): Promise<TicketView | number>;
+  get(
+    actor: UserActor,
+    id: string,
+    current?: (version: number) => boolean,
+  ): Promise<TicketView | number> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      if (current) {
+        const version = await ticketVersion(tx, id);
+        if (version === undefined) throw notFound('Ticket');
+        if (current(version)) return version;
+      }
       const row = await this.tickets.find(tx, id);
       return ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id));
     });

@@ -4,6 +4,7 @@ import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { FIRMWARE_PATTERN } from '../firmware.js';
 import { PROTOCOLS, type Protocol } from './device-models.dto.js';
+import { DeviceHealthSummaryDto } from './health.dto.js';
 
 export const DEVICE_STATUSES = ['active', 'retired'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
@@ -118,6 +119,12 @@ export class DeviceView {
   warrantyExpiresAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) label!: string | null;
   @ApiProperty({ enum: DEVICE_STATUSES }) status!: DeviceStatus;
+  @ApiProperty({
+    type: DeviceHealthSummaryDto,
+    description:
+      'From the health snapshot; forecast, event counts and warranty: GET /v1/devices/:id/health',
+  })
+  health!: DeviceHealthSummaryDto;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BatteryForecast } from '../forecast.js';
 import type { PowerSource, Protocol } from './device-models.dto.js';
 
-export class HealthFlagsDto {
+/** The flags one health snapshot shows, without the event history (no jam count). */
+export class HealthSummaryFlagsDto {
   @ApiProperty() lowBattery!: boolean;
   @ApiProperty({
     description: 'Heard from before, but offline or silent for longer than the offline window',
@@ -11,8 +12,20 @@ export class HealthFlagsDto {
   @ApiProperty() firmwareOutdated!: boolean;
   @ApiProperty({ description: 'No telemetry ever received' }) neverSeen!: boolean;
   @ApiProperty({ description: 'Signal weaker than -85 dBm' }) weakSignal!: boolean;
-  @ApiProperty({ description: 'Jam events in the last 24 h' }) jamming!: boolean;
   @ApiProperty() doorAjar!: boolean;
+}
+
+export class HealthFlagsDto extends HealthSummaryFlagsDto {
+  @ApiProperty({ description: 'Jam events in the last 24 h' }) jamming!: boolean;
+}
+
+/** What a device answer and each device list item say about its health (the detail is GET /v1/devices/:id/health). */
+export class DeviceHealthSummaryDto {
+  @ApiProperty({ type: Number, nullable: true }) batteryPercent!: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: never heard from' }) online!:
+    boolean | null;
+  @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
+  @ApiProperty({ type: HealthSummaryFlagsDto }) flags!: HealthSummaryFlagsDto;
 }
 
 export class WarrantyDto {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -129,6 +129,12 @@ export class PropertyView {
   @ApiProperty() updatedAt!: string;
 }
 
+/** A property as lists show it: the number of its units; the units are on GET /v1/properties/:id. */
+export class PropertyListItem extends OmitType(PropertyView, ['units'] as const) {
+  @ApiProperty({ description: 'How many units it lists (the units: GET /v1/properties/:id)' })
+  unitCount!: number;
+}
+
 export class PropertyPageDto extends PageMetaDto {
-  @ApiProperty({ type: [PropertyView] }) data!: PropertyView[];
+  @ApiProperty({ type: [PropertyListItem] }) data!: PropertyListItem[];
 }

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination.js';
+import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
 
@@ -31,6 +31,45 @@ export interface WorkOrder {
   stepsTried: { step: string; outcome: string }[];
   urgency: 'urgent' | 'normal';
   accessNotes: string | null;
+}
+
+class CustomerNameDto {
+  @ApiProperty() name!: string;
+}
+
+class SummaryAddressDto {
+  @ApiProperty({ type: String, nullable: true }) postalCode!: string | null;
+  @ApiProperty({ type: String, nullable: true }) city!: string | null;
+}
+
+class SummaryPropertyDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) unit!: string | null;
+  @ApiProperty({ type: SummaryAddressDto }) address!: SummaryAddressDto;
+}
+
+class SummaryLockDto {
+  @ApiProperty() manufacturer!: string;
+  @ApiProperty() model!: string;
+  @ApiProperty() serial!: string;
+}
+
+class SummaryCauseDto {
+  @ApiProperty() code!: string;
+  @ApiProperty() probability!: number;
+}
+
+/**
+ * What a list says about a work order: the fields of the work order a queue shows, under the
+ * same names, plus its most likely cause. The whole work order: GET /v1/escalations/:id.
+ */
+export class WorkOrderSummary {
+  @ApiProperty({ example: 'LD-42' }) ticketNumber!: string;
+  @ApiProperty({ enum: ['urgent', 'normal'] }) urgency!: 'urgent' | 'normal';
+  @ApiProperty({ type: CustomerNameDto }) customer!: CustomerNameDto;
+  @ApiProperty({ type: SummaryPropertyDto }) property!: SummaryPropertyDto;
+  @ApiProperty({ type: SummaryLockDto }) lock!: SummaryLockDto;
+  @ApiProperty({ type: SummaryCauseDto, nullable: true }) topCause!: SummaryCauseDto | null;
 }
 
 export class EscalateDto {
@@ -106,4 +145,21 @@ export class EscalationView {
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
+}
+
+/** An escalation as lists show it: the work order's summary, no resolution notes. */
+export class EscalationListItem extends OmitType(EscalationView, [
+  'workOrder',
+  'notes',
+  'leaseToken',
+] as const) {
+  @ApiProperty({
+    type: WorkOrderSummary,
+    description: 'The work order’s summary; the whole one: GET /v1/escalations/:id',
+  })
+  workOrder!: WorkOrderSummary;
+}
+
+export class EscalationPageDto extends PageMetaDto {
+  @ApiProperty({ type: [EscalationListItem] }) data!: EscalationListItem[];
 }
