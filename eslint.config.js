@@ -55,7 +55,7 @@ export default tseslint.config(
   },
   {
     // Where .query() is allowed: repositories, migrations, tests, benchmarks, and the database
-    // infrastructure (embedded server, migrator, runtime role, the tenant transaction itself).
+    // infrastructure (embedded server, migrator, LISTEN connection, runtime role, the tenant transaction itself).
     files: [
       '**/*.repository.ts',
       'migrations/**',
@@ -65,6 +65,7 @@ export default tseslint.config(
       'src/database/embedded.ts',
       'src/database/migrate.ts',
       'src/database/migrator.ts',
+      'src/database/notify-listener.ts',
       'src/database/runtime-role.ts',
       'src/database/tenant-db.service.ts',
     ],

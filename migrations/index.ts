@@ -14,6 +14,7 @@ import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirector
 import { TelemetryPartitions1764002500000 } from './1764002500000-TelemetryPartitions.js';
 import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKeys.js';
 import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
+import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   NoTenantDirectory1764001410000,
   ThrottleClockAfterLock1764001500000,
   DiagnosisStoredOnce1764002000000,
+  AuthChangeNotify1764002200000,
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
 ];

@@ -6,7 +6,9 @@ import { AppError } from '../common/errors.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import { findOwnTenant } from '../tenancy/index.js';
 import type { ApiKeyActor } from './actor.js';
-import { findApiKeyByHash, touchApiKey } from './api-keys.repository.js';
+import { ApiKeyUsage } from './api-key-usage.js';
+import { findApiKeyByHash } from './api-keys.repository.js';
+import { AuthCache, type CachedApiKey } from './auth-cache.js';
 import { hashSecret } from './secrets.js';
 
 type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
@@ -14,11 +16,17 @@ type Request = Parameters<HeaderAPIKeyStrategy['authenticate']>[0];
 /**
  * Machines: `X-Api-Key: <key>`, found by its hash (the key is stored only
  * hashed), scoped to its tenant; a revoked key or a gone tenant is refused.
- * Which routes take a key is the guard's business (@ApiKeyAccess).
+ * Which routes take a key is the guard's business (@ApiKeyAccess). A key seen recently is
+ * answered from AuthCache (no database round trip; revocation is forgotten at once, see there);
+ * its use is recorded by ApiKeyUsage, off the request's path.
  */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-key') {
-  constructor(private readonly db: TenantDb) {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly cache: AuthCache,
+    private readonly usage: ApiKeyUsage,
+  ) {
     super({ header: 'X-Api-Key', prefix: '' }, false);
   }
 
@@ -39,22 +47,38 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-
   async validate(key: string): Promise<ApiKeyActor> {
     if (key.length > 200) throw new AppError('invalid_api_key');
     const keyHash = hashSecret(key);
-    const actor = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em, enter) => {
-      const found = await findApiKeyByHash(em, keyHash);
-      if (!found || found.revoked_at !== null) return undefined;
+    const found = this.cache.apiKey(keyHash) ?? (await this.lookup(keyHash));
+    if (!found) throw new AppError('invalid_api_key');
+    const now = Date.now();
+    if (ApiKeyUsage.due(found.lastUsedAt, now)) {
+      found.lastUsedAt = now;
+      this.usage.mark(found.tenantId, found.apiKeyId, new Date(now));
+    }
+    return {
+      type: 'api_key',
+      tenantId: found.tenantId,
+      tenantKind: found.tenantKind,
+      apiKeyId: found.apiKeyId,
+    };
+  }
+
+  /** The live key with this hash and its tenant, from the database; cached when it may be. */
+  private async lookup(keyHash: string): Promise<CachedApiKey | undefined> {
+    const ticket = this.cache.ticket();
+    const found = await this.db.lookupTransaction('app.secret_hash', keyHash, async (em, enter) => {
+      const row = await findApiKeyByHash(em, keyHash);
+      if (!row || row.revoked_at !== null) return undefined;
       // From here the lookup transaction is the key's tenant's (row-level security scopes it).
-      const tx = await enter(found.tenant_id);
-      const tenant = await findOwnTenant(tx);
+      const tenant = await findOwnTenant(await enter(row.tenant_id));
       if (!tenant) return undefined;
-      await touchApiKey(tx, found.id);
       return {
-        type: 'api_key',
-        tenantId: found.tenant_id,
+        tenantId: row.tenant_id,
         tenantKind: tenant.kind,
-        apiKeyId: found.id,
-      } as const;
+        apiKeyId: row.id,
+        lastUsedAt: row.last_used_at?.getTime() ?? null,
+      };
     });
-    if (!actor) throw new AppError('invalid_api_key');
-    return actor;
+    if (found) this.cache.putApiKey(ticket, keyHash, found);
+    return found;
   }
 }

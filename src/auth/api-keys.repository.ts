@@ -65,11 +65,15 @@ export async function findApiKeyByHash(
   return row;
 }
 
-/** Records a key's use at most once a minute, to keep authentication read-mostly. */
-export async function touchApiKey(tx: TenantTx, id: string): Promise<void> {
+/**
+ * Records when keys of `tx`'s tenant were last used (a batch from ApiKeyUsage): one statement,
+ * never moving a time backwards.
+ */
+export async function touchApiKeys(tx: TenantTx, uses: { id: string; at: Date }[]): Promise<void> {
   await tx.em.query(
-    `UPDATE api_keys SET last_used_at = now()
-      WHERE tenant_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [tx.tenantId, id],
+    `UPDATE api_keys k SET last_used_at = greatest(k.last_used_at, u.at)
+       FROM unnest($2::uuid[], $3::timestamptz[]) AS u(id, at)
+      WHERE k.tenant_id = $1 AND k.id = u.id`,
+    [tx.tenantId, uses.map((u) => u.id), uses.map((u) => u.at)],
   );
 }

@@ -10,6 +10,7 @@ import {
 } from '../common/pagination.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { UserActor } from './actor.js';
+import { AuthCache } from './auth-cache.js';
 import { type ApiKeyRow, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.repository.js';
 import type { ApiKeyView, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-keys.dto.js';
 import { newSecret } from './secrets.js';
@@ -26,7 +27,10 @@ function apiKeyView(k: ApiKeyRow): ApiKeyView {
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly cache: AuthCache,
+  ) {}
 
   create(actor: UserActor, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { secret, hash } = newSecret('ldk');
@@ -50,10 +54,16 @@ export class ApiKeysService {
     );
   }
 
-  /** Revocation is immediate: the next request with the key is 401. */
+  /**
+   * Revocation is immediate: the next request with the key is 401, here (the cache forgets it
+   * after the commit, before this answers) and on other instances as soon as the api_keys
+   * trigger's NOTIFY reaches them.
+   */
   revoke(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      if (!(await revokeApiKey(tx, id))) throw notFound('API key');
-    });
+    return this.db
+      .tenantTransaction(actor.tenantId, async (tx) => {
+        if (!(await revokeApiKey(tx, id))) throw notFound('API key');
+      })
+      .finally(() => this.cache.forgetApiKey(id));
   }
 }

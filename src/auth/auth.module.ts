@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyStrategy } from './api-key.strategy.js';
+import { ApiKeyUsage } from './api-key-usage.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
+import { AuthCache } from './auth-cache.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -22,6 +24,8 @@ import { TokenService } from './tokens.service.js';
     LoginThrottle,
     ThrottleSweepJob,
     RateLimits,
+    AuthCache,
+    ApiKeyUsage,
     JwtStrategy,
     ApiKeyStrategy,
     authenticatorProvider,

@@ -6,6 +6,7 @@ import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { insertTenant } from '../tenancy/index.js';
 import { findLoginUser, findUserAnyState, insertUser } from '../tenancy/index.js';
 import { tenantView, userView } from '../tenancy/index.js';
+import { AuthCache } from './auth-cache.js';
 import type { LoginDto, SignupDto, SignupResponseDto } from './dto/auth.dto.js';
 import { LoginThrottle } from './login-throttle.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
@@ -38,7 +39,17 @@ export class AuthService {
     private readonly db: TenantDb,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
+    private readonly cache: AuthCache,
   ) {}
+
+  /**
+   * Runs a change to people (role, removal, password) and then, before anyone is answered,
+   * makes this instance forget what it remembered of `userId`, so the very next request here
+   * sees the change (other instances hear of it from the users trigger's NOTIFY).
+   */
+  changingUser<T>(userId: string, change: () => Promise<T>): Promise<T> {
+    return change().finally(() => this.cache.forgetUser(userId));
+  }
 
   async signup(dto: SignupDto): Promise<SignupResponseDto> {
     const passwordHash = await hashPassword(dto.password);

@@ -7,7 +7,8 @@ import { AppError } from '../common/errors.js';
 import { UUID_PATTERN } from '../common/ids.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import type { UserActor } from './actor.js';
-import { findTokenHolder } from './credentials.repository.js';
+import { AuthCache } from './auth-cache.js';
+import { findTokenHolder, type TokenHolder } from './credentials.repository.js';
 import { type AccessClaims, TokenService } from './tokens.service.js';
 
 /**
@@ -28,13 +29,15 @@ export function bearerToken(req: { headers: IncomingHttpHeaders }): string | nul
  * TokenService made once (a string secret would make jsonwebtoken build a
  * key object on every request); validate() adds the checks jsonwebtoken does
  * not make, then reads the person as the database says now (role changes,
- * removals and password changes count at once), in one query as before.
+ * removals and password changes count at once): from AuthCache when it holds the person (a
+ * change is forgotten at once, see there), else in one query.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     tokens: TokenService,
     private readonly db: TenantDb,
+    private readonly cache: AuthCache,
   ) {
     super({
       jwtFromRequest: bearerToken,
@@ -66,9 +69,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       throw new AppError('invalid_token');
     }
-    const row = await this.db.tenantTransaction(claims.tid, (tx) =>
-      findTokenHolder(tx, claims.sub),
-    );
+    const row = this.cache.holder(claims.tid, claims.sub) ?? (await this.lookup(claims));
     // The version catches a password change in the same second as the token's
     // issue; the time check covers tokens from before versions existed.
     if (
@@ -85,5 +86,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       userId: claims.sub,
       role: row.role,
     };
+  }
+
+  private async lookup(claims: AccessClaims): Promise<TokenHolder | undefined> {
+    const ticket = this.cache.ticket();
+    const row = await this.db.tenantTransaction(claims.tid, (tx) =>
+      findTokenHolder(tx, claims.sub),
+    );
+    if (row) this.cache.putHolder(ticket, claims.sub, { ...row, tenantId: claims.tid });
+    return row;
   }
 }

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import type { Actor } from './actor.js';
+import { HitLeases } from './hit-leases.js';
 import { bucketKey } from './login-throttle.js';
 import { hitWindow } from './throttle.repository.js';
 
@@ -18,16 +19,21 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
 
 /**
  * @fastify/rate-limit's store in PostgreSQL, so every instance shares the
- * counts: one upsert per hit on (bucket, fixed window) in the UNLOGGED
+ * counts: hits are counted per (bucket, fixed window) in the UNLOGGED
  * rate_limit_counters table, the window and the time left taken from the
- * database clock. Keys are stored as SHA-256 digests (no tenant ids or
- * addresses at rest); expired windows are deleted by LoginThrottle.sweep.
+ * database clock, reserved a batch at a time (HitLeases: one upsert per 1% of
+ * the limit, not per request; exact per hit for small limits). Keys are stored
+ * as SHA-256 digests (no tenant ids or addresses at rest); expired windows are
+ * deleted by LoginThrottle.sweep.
  */
 export function postgresRateLimitStore(ds: DataSource): FastifyRateLimitStoreCtor {
+  const leases = new HitLeases((key, count, windowMs) =>
+    hitWindow(ds, bucketKey('rl', key), windowMs, count),
+  );
   return class PostgresRateLimitStore implements FastifyRateLimitStore {
-    incr(key: string, cb: Callback, timeWindow: number): void {
-      hitWindow(ds, bucketKey('rl', key), timeWindow).then(
-        ({ hits, ttlMs }) => cb(null, { current: hits, ttl: Math.max(1, ttlMs) }),
+    incr(key: string, cb: Callback, timeWindow: number, max: number): void {
+      leases.hit(key, timeWindow, max).then(
+        (result) => cb(null, result),
         (err: Error) => cb(err),
       );
     }

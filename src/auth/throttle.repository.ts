@@ -70,22 +70,23 @@ export async function deleteExpired(
 }
 
 /**
- * Counts one hit in the bucket's fixed window (window and time left from the database clock):
- * answers the hits so far and the milliseconds left in the window.
+ * Counts `count` hits in the bucket's fixed window (window and time left from the database
+ * clock): answers the hits so far, these included, and the milliseconds left in the window.
  */
 export async function hitWindow(
   ds: DataSource,
   bucket: Buffer,
   windowMs: number,
+  count = 1,
 ): Promise<{ hits: number; ttlMs: number }> {
   const rows = await ds.query<{ hits: number; ttl: string }[]>(
     `WITH n AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms),
           w AS (SELECT now_ms / $2::bigint * $2::bigint AS start, now_ms FROM n)
      INSERT INTO rate_limit_counters AS c (bucket, window_start, hits, expires_at)
-     SELECT $1, w.start, 1, to_timestamp((w.start + $2::bigint) / 1000.0) FROM w
-     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = c.hits + 1
+     SELECT $1, w.start, $3::int, to_timestamp((w.start + $2::bigint) / 1000.0) FROM w
+     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = c.hits + $3::int
      RETURNING c.hits, (c.window_start + $2::bigint - (SELECT now_ms FROM w)) AS ttl`,
-    [bucket, windowMs],
+    [bucket, windowMs, count],
   );
   return { hits: rows[0]!.hits, ttlMs: Number(rows[0]!.ttl) };
 }

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ResolvedConfig } from '../config/config.provider.js';
 import { runtimeDataSourceOptions } from './data-source.js';
+import { NotifyListener } from './notify-listener.js';
 import { TenantDb } from './tenant-db.service.js';
 
 @Global()
@@ -22,8 +23,8 @@ export class DatabaseModule {
           retryAttempts: 0,
         }),
       ],
-      providers: [TenantDb],
-      exports: [TenantDb],
+      providers: [TenantDb, NotifyListener],
+      exports: [TenantDb, NotifyListener],
     };
   }
 }

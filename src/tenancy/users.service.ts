@@ -98,29 +98,33 @@ export class UsersService {
   update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
     if (dto.role) assertRoleFits(actor.tenantKind, dto.role);
     return this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async (tx) => {
-        const user = await this.find(tx, id, { lock: true });
-        if (dto.role && user.role === 'admin' && dto.role !== 'admin')
-          await this.assertNotLastAdmin(tx, user.id);
-        return userView(
-          await this.apply(tx, user, {
-            name: dto.name,
-            role: dto.role,
-            away: dto.away,
-            passwordHash,
-          }),
-        );
-      }),
+      this.auth.changingUser(id, () =>
+        this.db.tenantTransaction(actor.tenantId, async (tx) => {
+          const user = await this.find(tx, id, { lock: true });
+          if (dto.role && user.role === 'admin' && dto.role !== 'admin')
+            await this.assertNotLastAdmin(tx, user.id);
+          return userView(
+            await this.apply(tx, user, {
+              name: dto.name,
+              role: dto.role,
+              away: dto.away,
+              passwordHash,
+            }),
+          );
+        }),
+      ),
     );
   }
 
   remove(actor: UserActor, id: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const user = await this.find(tx, id, { lock: true });
-      if (user.role === 'admin') await this.assertNotLastAdmin(tx, user.id);
-      await softDeleteUser(tx, user.id);
-      await this.auth.revokeSessions(tx, user.id);
-    });
+    return this.auth.changingUser(id, () =>
+      this.db.tenantTransaction(actor.tenantId, async (tx) => {
+        const user = await this.find(tx, id, { lock: true });
+        if (user.role === 'admin') await this.assertNotLastAdmin(tx, user.id);
+        await softDeleteUser(tx, user.id);
+        await this.auth.revokeSessions(tx, user.id);
+      }),
+    );
   }
 
   me(actor: UserActor): Promise<{ user: UserView; tenant: TenantView }> {
@@ -159,25 +163,30 @@ export class UsersService {
       await this.throttle.reserveAccount(account);
     }
     const result = await this.withNewHash(dto.password, (passwordHash) =>
-      this.db.tenantTransaction(actor.tenantId, async (tx) => {
-        const current = await this.find(tx, actor.userId, { lock: true });
-        if (passwordHash && !(await verifyPassword(current.password_hash, dto.currentPassword!))) {
-          throw new AppError('invalid_credentials', 'The current password is wrong.');
-        }
-        const user = await this.apply(tx, current, {
-          name: dto.name,
-          away: dto.away,
-          passwordHash,
-        });
-        const tokens = passwordHash
-          ? await this.tokens.issue(tx, {
-              id: user.id,
-              role: user.role,
-              tokenVersion: user.token_version,
-            })
-          : undefined;
-        return { user: userView(user), ...(tokens ? { tokens } : {}) };
-      }),
+      this.auth.changingUser(actor.userId, () =>
+        this.db.tenantTransaction(actor.tenantId, async (tx) => {
+          const current = await this.find(tx, actor.userId, { lock: true });
+          if (
+            passwordHash &&
+            !(await verifyPassword(current.password_hash, dto.currentPassword!))
+          ) {
+            throw new AppError('invalid_credentials', 'The current password is wrong.');
+          }
+          const user = await this.apply(tx, current, {
+            name: dto.name,
+            away: dto.away,
+            passwordHash,
+          });
+          const tokens = passwordHash
+            ? await this.tokens.issue(tx, {
+                id: user.id,
+                role: user.role,
+                tokenVersion: user.token_version,
+              })
+            : undefined;
+          return { user: userView(user), ...(tokens ? { tokens } : {}) };
+        }),
+      ),
     );
     if (dto.password !== undefined) await this.throttle.succeeded(account, address);
     return result;
