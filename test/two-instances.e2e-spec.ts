@@ -22,6 +22,9 @@ const OVERRIDES = {
   webhookRetryBaseSeconds: 0,
   escalationClaimMinutes: 1,
   escalationClaimMinutesUrgent: 1,
+  // Hundreds of deliveries to one local receiver: room for many per round.
+  webhookEndpointConcurrency: 50,
+  webhookTenantConcurrency: 50,
 };
 
 /** Every job the scheduler starts; a new job must be added here (and to the assertions). */
@@ -281,7 +284,7 @@ describe('two instances on one database', () => {
 
       // Webhooks: both instances keep delivering until nothing is due; then every outbox message
       // has one delivery, and the receiver got each delivery once.
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 200; i++) {
         const { rows: due } = await owner.query<{ n: number }>(
           `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE tenant_id = $1 AND status = 'pending')
                 + (SELECT count(*)::int FROM outbox WHERE tenant_id = $1 AND published_at IS NULL) AS n`,
@@ -303,7 +306,7 @@ describe('two instances on one database', () => {
       );
       expect(messages.length).toBeGreaterThan(late.length);
       expect(deliveries.map((d) => d.outbox_id).sort()).toEqual(messages.map((m) => m.id).sort());
-      expect(deliveries.every((d) => d.status === 'delivered')).toBe(true);
+      expect(deliveries.filter((d) => d.status !== 'delivered')).toEqual([]);
       expect(received.map((r) => r.delivery).sort()).toEqual(deliveries.map((d) => d.id).sort());
       expect(received.filter((r) => r.event === 'ticket.sla_breached')).toHaveLength(late.length);
     } finally {
