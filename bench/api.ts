@@ -61,13 +61,14 @@ const { values: flags } = parseArgs({
     'database-url': { type: 'string' },
     paths: { type: 'string', default: 'create,list' },
     'seed-tickets': { type: 'string', default: '60' },
+    ceiling: { type: 'string', default: 'pgbench' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (flags.help) {
   log(`npm run bench:api -- [--duration s] [--warmup s] [--connections n] [--instances n]
-    [--paths create,list] [--seed-tickets n]
+    [--paths create,list] [--seed-tickets n] [--ceiling pgbench|pg]
     [--url http://a,http://b [--database-url postgres://owner@host/db]]`);
   process.exit(0);
 }
@@ -696,7 +697,8 @@ async function main(): Promise<void> {
 
     const ceilings = new Map<PathName, Ceiling>();
     if (ownerUrl && scripts.size > 0) {
-      const pgbench = hasPgbench();
+      // pgbench when the machine has it (--ceiling pg: the raw pg loop even then).
+      const pgbench = flags.ceiling !== 'pg' && hasPgbench();
       log(
         `\nThe database alone, same statements, ${CONNECTIONS} clients (${pgbench ? 'pgbench' : 'pg loop: no pgbench here'})`,
       );
