@@ -700,7 +700,7 @@ async function main(): Promise<void> {
       // pgbench when the machine has it (--ceiling pg: the raw pg loop even then).
       const pgbench = flags.ceiling !== 'pg' && hasPgbench();
       log(
-        `\nThe database alone, same statements, ${CONNECTIONS} clients (${pgbench ? 'pgbench' : 'pg loop: no pgbench here'})`,
+        `\nThe database alone, same statements, ${CONNECTIONS} clients (${pgbench ? 'pgbench' : flags.ceiling === 'pg' ? 'pg loop, --ceiling pg' : 'pg loop: no pgbench here'})`,
       );
       for (const name of PATHS) {
         const s = scripts.get(name);
