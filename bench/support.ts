@@ -52,7 +52,19 @@ export function progress(label: string, done: number, total: number): void {
   if (done === total) process.stdout.write('\n');
 }
 
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+export interface BenchDatabase {
+  /** The bench database, as its owner. */
+  url: string;
+  /** "PostgreSQL 15.x" (and "(embedded)" when the bench started its own server). */
+  postgres: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database: on DATABASE_URL's server when it is set, else on a
+ * throw-away embedded PostgreSQL (dropped, and the server stopped, by `drop`).
+ */
+export async function startBenchDatabase(): Promise<BenchDatabase> {
   let adminUrl = process.env.DATABASE_URL;
   let embedded: EmbeddedPostgres | undefined;
   let dir: string | undefined;
@@ -84,12 +96,42 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
+  const owner = adminUrl;
+  return {
+    url: url.toString(),
+    postgres: `PostgreSQL ${at(rows, 0).v}${embedded ? ' (embedded)' : ''}`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: owner });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await c.end();
+      await embedded?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
+export interface AppInstance {
+  base: string;
+  /** The server process (for RSS samples and signals). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * One app server from dist/ on `databaseUrl`, in a child process; answers once
+ * /health/ready does. `nodeArgs` go before the script (a preloaded module, say).
+ */
+export async function startAppInstance(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<AppInstance> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -106,22 +148,39 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     } catch {
       // not up yet
     }
-    if (i > 300 || child.exitCode !== null) throw new Error('the server did not start');
+    if (i > 600 || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error('the server did not start');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     base,
-    postgres: `PostgreSQL ${at(rows, 0).v}${embedded ? ' (embedded)' : ''}`,
-    postgresUrl: url.toString(),
+    pid: child.pid!,
     stop: async () => {
+      if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await c.end();
-      await embedded?.stop();
-      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const db = await startBenchDatabase();
+  let app: AppInstance;
+  try {
+    app = await startAppInstance(db.url, env);
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  return {
+    base: app.base,
+    postgres: db.postgres,
+    postgresUrl: db.url,
+    stop: async () => {
+      await app.stop();
+      await db.drop();
     },
   };
 }

@@ -24,6 +24,7 @@ import { registerSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import type { ResolvedConfig } from './config/config.provider.js';
 import { assertRuntimeRoleIsRestricted } from './database/runtime-role.js';
+import { READ_DATA_SOURCE } from './database/tenant-db.service.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -105,6 +106,8 @@ export async function createApp(
     await app.init();
     await fastify.ready();
     await assertRuntimeRoleIsRestricted(app.get(DataSource));
+    const readDs = app.get<DataSource>(READ_DATA_SOURCE);
+    if (readDs !== app.get(DataSource)) await assertRuntimeRoleIsRestricted(readDs);
   } catch (err) {
     await app.close().catch(() => undefined);
     throw err;

@@ -10,6 +10,11 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   /** Optional separate login for request handling; default: DATABASE_URL with SET ROLE. */
   databaseAppUrl: string | undefined;
+  /**
+   * Optional read replica (a streaming standby) for list and report reads; its connections take
+   * the restricted runtime role like the main pool's. Unset: every read uses the main pool.
+   */
+  databaseReadUrl: string | undefined;
   databasePoolSize: number;
   runMigrations: boolean;
   embeddedDataDir: string;
@@ -177,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int(env, 'PORT', 3000, 0, 65535),
     databaseUrl,
     databaseAppUrl: postgresUrl(env, 'DATABASE_APP_URL'),
+    databaseReadUrl: postgresUrl(env, 'DATABASE_READ_URL'),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     runMigrations: bool(env, 'MIGRATIONS_RUN', true),
     embeddedDataDir: resolve(str(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres'),

@@ -53,6 +53,39 @@ export function runtimeDataSourceOptions(o: RuntimeDatabaseOptions): DataSourceO
   };
 }
 
+/**
+ * The read pool on DATABASE_READ_URL (a replica). Its connections start as the restricted
+ * runtime role whatever login the URL names (an owner or a member of the role may SET ROLE to
+ * it), so row-level security applies as on the main pool, and read-only, so a write sent to it
+ * by mistake fails at once even when the URL names a primary.
+ */
+export function readDataSourceOptions(o: {
+  databaseReadUrl: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: o.databaseReadUrl,
+    entities: [],
+    migrations: [],
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: o.poolSize,
+      options: [
+        `-c role=${RUNTIME_ROLE}`,
+        `-c statement_timeout=${o.statementTimeoutMs}`,
+        '-c default_transaction_read_only=on',
+      ].join(' '),
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'lockdesk-read',
+    },
+  };
+}
+
 export function ownerDataSource(url: string): DataSource {
   return new DataSource(ownerDataSourceOptions(url));
 }

@@ -1,5 +1,5 @@
 import type { TenantTx } from './tenant-tx.js';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -14,6 +14,12 @@ import { isLostConnectionError, isRetryableTransactionError } from './pg-errors.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class MissingTenantError extends Error {}
+
+/**
+ * The DataSource of list and report reads: the DATABASE_READ_URL pool (a replica) when set,
+ * else the main DataSource itself.
+ */
+export const READ_DATA_SOURCE = Symbol('READ_DATA_SOURCE');
 
 /** Tries of one transaction that keeps meeting deadlocks or serialization failures. */
 export const TRANSACTION_ATTEMPTS = 3;
@@ -113,7 +119,10 @@ export async function asTenant<T>(
  */
 @Injectable()
 export class TenantDb {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(READ_DATA_SOURCE) private readonly readDs: DataSource,
+  ) {}
 
   tenantTransaction<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
@@ -132,6 +141,25 @@ export class TenantDb {
         const tx = { em, tenantId };
         await scope.afterClaim(tx);
         return work(tx);
+      }),
+    );
+  }
+
+  /**
+   * A read-only tenant transaction for lists and reports, on the read pool (DATABASE_READ_URL, a
+   * replica that may lag the primary by a moment) when one is configured, else like
+   * `tenantTransaction`. Row-level security scopes it the same way. Only for reads that may be a
+   * little stale: never read-then-write, nor a read of what this request has just written.
+   */
+  tenantRead<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    if (typeof tenantId !== 'string' || !UUID.test(tenantId)) {
+      throw new MissingTenantError(`tenantRead needs a tenant id, got ${String(tenantId)}`);
+    }
+    if (this.readDs === this.ds) return this.tenantTransaction(tenantId, work);
+    return withTransactionRetry(() =>
+      this.readDs.transaction(async (em) => {
+        await scopeToTenant(em, tenantId);
+        return work({ em, tenantId });
       }),
     );
   }

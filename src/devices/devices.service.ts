@@ -191,7 +191,8 @@ export class DevicesService {
   list(actor: UserActor, q: ListDevicesQueryDto): Promise<Page<DeviceView>> {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : undefined;
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+    // A list may lag a moment: the read pool (a replica when DATABASE_READ_URL is set).
+    return this.db.tenantRead(actor.tenantId, async (tx) => {
       const rows = await listDevices(tx, {
         after,
         propertyId: q.propertyId,
@@ -265,8 +266,9 @@ export class DevicesService {
     });
   }
 
+  /** A report: from the read pool (see list). */
   health(actor: UserActor, id: string): Promise<DeviceHealthView> {
-    return this.db.tenantTransaction(actor.tenantId, (tx) =>
+    return this.db.tenantRead(actor.tenantId, (tx) =>
       readDeviceHealth(tx, id, this.healthSettings),
     );
   }

@@ -30,7 +30,8 @@ export class FleetService {
   /** Counts per property and model and the locks to look at first, from one scan of the active fleet. */
   health(actor: UserActor): Promise<FleetHealthDto> {
     const { lowBatteryPercent, offlineAfterMinutes } = this.devices.healthSettings;
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+    // A report: from the read pool (a replica when DATABASE_READ_URL is set).
+    return this.db.tenantRead(actor.tenantId, async (tx) => {
       const rows = await fleetFlags(tx, { lowBatteryPercent, offlineAfterMinutes });
 
       const empty = (): FleetCountsDto => ({

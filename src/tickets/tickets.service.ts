@@ -163,7 +163,8 @@ export class TicketsService {
     const limit = pageLimit(q);
     const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     const numberQuery = q.q ? /^\s*(?:LD-)?(\d{1,9})\s*$/i.exec(q.q) : null;
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+    // A list may lag a moment: the read pool (a replica when DATABASE_READ_URL is set).
+    return this.db.tenantRead(actor.tenantId, async (tx) => {
       const rows = await listTickets(tx, {
         before,
         status: q.status ?? null,
