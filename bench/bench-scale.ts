@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       }),
     );
     await ds.initialize();
-    const db = new TenantDb(ds);
+    const db = new TenantDb(ds, ds);
     const settings = {
       offlineAfterMinutes: config.deviceOfflineAfterMinutes,
       lowBatteryPercent: config.lowBatteryPercent,
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     /** A TenantDb whose transactions EXPLAIN each statement first (into `out`). */
     class ExplainingDb extends TenantDb {
       constructor(private readonly out: string[]) {
-        super(ds!);
+        super(ds!, ds!);
       }
       override tenantTransaction<T>(
         tenantId: string,
