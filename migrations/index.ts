@@ -11,6 +11,7 @@ import { FirmwareVersionKey1764000800000 } from './1764000800000-FirmwareVersion
 import { DueWorkFunctions1764001400000 } from './1764001400000-DueWorkFunctions.js';
 import { ThrottleClockAfterLock1764001500000 } from './1764001500000-ThrottleClockAfterLock.js';
 import { NoTenantDirectory1764001410000 } from './1764001410000-NoTenantDirectory.js';
+import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DueWorkFunctions1764001400000,
   NoTenantDirectory1764001410000,
   ThrottleClockAfterLock1764001500000,
+  EscalationDispatch1764002600000,
 ];

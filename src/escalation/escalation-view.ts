@@ -1,5 +1,7 @@
 /** How an escalation row is answered, and the 409 its state machine raises. */
 import { AppError } from '../common/errors.js';
+import type { TenantTx } from '../database/tenant-db.service.js';
+import { tenantCards } from '../tenancy/index.js';
 import type { EscalationView } from './dto/escalations.dto.js';
 import { allowedEscalationTransitions } from './escalation-state.util.js';
 import type { EscalationRow } from './escalations.repository.js';
@@ -18,17 +20,29 @@ export function stateError(e: EscalationRow, detail: string): AppError {
   });
 }
 
-/** The answer; `leaseToken` only in the answer to a claim. */
-export function escalationView(r: EscalationRow, o: { leaseToken?: string } = {}): EscalationView {
+/**
+ * The answer; `leaseToken` only in the answer to a claim. `partnerName` is the partner's name as
+ * the caller sees it (a customer sees its linked partners' names, a partner its own).
+ */
+export function escalationView(
+  r: EscalationRow,
+  o: { leaseToken?: string; partnerName?: string | undefined } = {},
+): EscalationView {
   return {
     id: r.id,
     customerTenantId: r.tenant_id,
     ticketId: r.ticket_id,
     queue: r.target,
     partnerTenantId: r.partner_tenant_id,
+    partner:
+      r.partner_tenant_id === null
+        ? null
+        : { id: r.partner_tenant_id, name: o.partnerName ?? 'Unlinked partner' },
     status: r.status,
     urgent: r.urgent,
+    waitingFor: r.status === 'queued' ? r.waiting_for : null,
     waitingReason: r.waiting_reason,
+    endReason: r.end_reason,
     workOrder: r.work_order,
     leaseExpiresAt: iso(r.lease_expires_at),
     ...(o.leaseToken ? { leaseToken: o.leaseToken } : {}),
@@ -38,4 +52,32 @@ export function escalationView(r: EscalationRow, o: { leaseToken?: string } = {}
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
+}
+
+/** The answers for rows `tx`'s tenant sees, with their partners' names (one read for all). */
+export async function namedViews(
+  tx: TenantTx,
+  rows: readonly EscalationRow[],
+  o: { leaseToken?: string } = {},
+): Promise<EscalationView[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.partner_tenant_id ? [r.partner_tenant_id] : [])))];
+  const names = new Map(
+    ids.length ? (await tenantCards(tx, ids)).map((c) => [c.id, c.name] as const) : [],
+  );
+  return rows.map((r) =>
+    escalationView(r, {
+      ...o,
+      partnerName: r.partner_tenant_id ? names.get(r.partner_tenant_id) : undefined,
+    }),
+  );
+}
+
+/** One row's answer with its partner's name. */
+export async function namedView(
+  tx: TenantTx,
+  row: EscalationRow,
+  o: { leaseToken?: string } = {},
+): Promise<EscalationView> {
+  const [view] = await namedViews(tx, [row], o);
+  return view!;
 }

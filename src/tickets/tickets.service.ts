@@ -18,6 +18,7 @@ import type {
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
+import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
@@ -47,6 +48,7 @@ export class TicketsService {
     private readonly lifecycle: TicketLifecycle,
     private readonly assignment: TicketAssignment,
     private readonly clock: Clock,
+    private readonly escalations: EscalationHooks,
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
@@ -134,7 +136,10 @@ export class TicketsService {
   get(actor: UserActor, id: string): Promise<TicketView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const row = await this.tickets.find(tx, id);
-      return ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id));
+      return {
+        ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+        escalation: await this.escalations.current(tx, id),
+      };
     });
   }
 
