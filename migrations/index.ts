@@ -15,6 +15,7 @@ import { TelemetryPartitions1764002500000 } from './1764002500000-TelemetryParti
 import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKeys.js';
 import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
 import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.js';
+import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AuthChangeNotify1764002200000,
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
+  EscalationDispatch1764002600000,
 ];

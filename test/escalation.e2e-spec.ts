@@ -277,7 +277,8 @@ describe('the locksmith story', () => {
     expect(last.body).toMatchObject({
       partnerTenantId: null,
       status: 'queued',
-      waitingReason: expect.stringContaining('No linked locksmith covers'),
+      waitingFor: 'covering_partners_declined',
+      waitingReason: expect.stringContaining('declined'),
     });
   });
 
@@ -365,7 +366,8 @@ describe('claims under contention', () => {
     const c = await newTenant(t.http);
     const f = await newFleet(t.http, c, 1);
     const smith = await newTenant(t.http, { kind: 'locksmith' });
-    await profile(smith, { postalCodes: ['1100'] });
+    // Capacity is a limit (open jobs at once): room for all 150.
+    await profile(smith, { postalCodes: ['1100'], capacity: 200 });
     await t.http.post('/v1/partners').set(c.admin.auth).send({ handle: smith.handle }).expect(201);
     for (let i = 0; i < 150; i++) {
       const tk = await t.http

@@ -359,6 +359,7 @@ describe('the tenant directory is gone', () => {
   const DUE_WORK = [
     "due_sla_breach_tenants(now() + interval '1000 days')",
     'due_proactive_tenants()',
+    'due_queued_escalation_tenants()',
     'due_stale_escalation_tenants(0, 0)',
     'due_webhook_tenants()',
     'due_idempotency_purge_tenants()',
@@ -427,6 +428,7 @@ describe('the tenant directory is gone', () => {
       expect(rows.map((r) => r.name)).toEqual([
         'due_idempotency_purge_tenants',
         'due_proactive_tenants',
+        'due_queued_escalation_tenants',
         'due_sla_breach_tenants',
         'due_stale_escalation_tenants',
         'due_webhook_tenants',

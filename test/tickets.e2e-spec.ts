@@ -315,8 +315,11 @@ describe('working a ticket', () => {
       .set(agent.auth)
       .send({ reason: 'Needs extraction' });
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe('on_hold');
-    expect(res.body.sla.pausedAt).toEqual(expect.any(String));
+    // The answer is the escalation, with the ticket's new state.
+    expect(res.body.ticket).toMatchObject({ id, status: 'on_hold' });
+    const held = await t.http.get(`/v1/tickets/${id}`).set(agent.auth);
+    expect(held.body.status).toBe('on_hold');
+    expect(held.body.sla.pausedAt).toEqual(expect.any(String));
     const events = await t.http.get(`/v1/tickets/${id}/events`).set(agent.auth);
     const esc = (events.body.data as { type: string; after: { target: string } }[]).find(
       (e) => e.type === 'escalated',

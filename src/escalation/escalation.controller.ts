@@ -1,19 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/index.js';
 import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import type { Page } from '../common/pagination.js';
-import { TicketView } from '../tickets/index.js';
-import { withEtag } from '../common/etag.js';
+import { ProblemDto } from '../common/problem.dto.js';
 import {
+  CancelEscalationDto,
   DeclineDto,
+  EscalateAnswer,
   EscalateDto,
   type EscalationListItem,
   EscalationPageDto,
   EscalationView,
   ListEscalationsQueryDto,
+  RerouteDto,
   ResolveEscalationDto,
   ScheduleDto,
 } from './dto/escalations.dto.js';
@@ -29,6 +37,13 @@ import { PartnersService } from './partners.service.js';
 import { IdParam } from '../common/id-param.js';
 
 const PARTNER_STAFF = ['admin', 'locksmith', 'manufacturer'] as const;
+
+/** 409 for a move the escalation's state does not allow (problem+json with `allowed`). */
+const ApiEscalationState = (also = '') =>
+  ApiConflictResponse({
+    type: ProblemDto,
+    description: `\`escalation_state\`: the escalation's state does not allow this; \`allowed\` lists where it may go${also}`,
+  });
 
 @ApiTags('escalation')
 @Controller()
@@ -47,18 +62,69 @@ export class EscalationController {
     summary: 'Escalate to a locksmith or the manufacturer',
     description:
       'Snapshots a work order, routes it (locksmiths covering the property, emergency-capable first for urgent cases, ' +
-      'least loaded; the manufacturer partner of the lock’s brand; else it waits in your queue and the timeline says why). ' +
-      'The ticket goes on_hold.',
+      'least loaded, with a free slot of its capacity; the manufacturer partner of the lock’s brand; else it waits ' +
+      'in your queue, `status: queued` with `waitingFor` saying why, and is routed as soon as a partner can take it). ' +
+      'The ticket goes on_hold. Answers the escalation, with the partner’s name when routed, and the ticket’s new ' +
+      'status and version.',
   })
-  @ApiOkResponse({ type: TicketView })
+  @ApiOkResponse({ type: EscalateAnswer })
   @ApiBodyAndId('Ticket')
-  async escalate(
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description:
+      '`escalation_open`: the ticket has an open escalation (cancel or re-route it); `illegal_transition`: ' +
+      'the ticket cannot go on hold (solved); `ticket_closed`',
+  })
+  escalate(
     @CurrentUser() actor: UserActor,
     @IdParam('Ticket') id: string,
     @Body() dto: EscalateDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TicketView> {
-    return withEtag(reply, await this.escalations.escalate(actor, id, dto));
+  ): Promise<EscalateAnswer> {
+    return this.escalations.escalate(actor, id, dto);
+  }
+
+  @Post('escalations/:id/cancel')
+  @CustomerOnly()
+  @Roles('admin', 'agent')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel an escalation (customer)',
+    description:
+      'Any escalation not yet resolved, cancelled or closed: it becomes `cancelled` with your reason, the partner ' +
+      'it was with gets `escalation.cancelled`, the ticket an `escalation_cancelled` event and, if it was on hold, ' +
+      'goes back to open. The ticket may be escalated again.',
+  })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiBodyAndId('Escalation')
+  @ApiEscalationState()
+  cancel(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Escalation') id: string,
+    @Body() dto: CancelEscalationDto,
+  ): Promise<EscalationView> {
+    return this.escalations.cancel(actor, id, dto);
+  }
+
+  @Post('escalations/:id/reroute')
+  @CustomerOnly()
+  @Roles('admin', 'agent')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-route an escalation to a linked partner of your choice (customer)',
+    description:
+      '`partnerId` must be a linked partner of the escalation’s kind; your choice overrides its service area, ' +
+      'capacity and an earlier decline. The partner it was with gets `escalation.revoked` (reason `rerouted`) and ' +
+      'loses sight of it; the chosen one gets `escalation.routed`; the ticket an `escalation_rerouted` event.',
+  })
+  @ApiOkResponse({ type: EscalationView })
+  @ApiBodyAndId('Escalation')
+  @ApiEscalationState(' (also when it is already with that partner)')
+  reroute(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Escalation') id: string,
+    @Body() dto: RerouteDto,
+  ): Promise<EscalationView> {
+    return this.escalations.reroute(actor, id, dto);
   }
 
   @Post('partners')
@@ -170,6 +236,7 @@ export class EscalationController {
   @ApiOperation({ summary: 'Claim this escalation (if unclaimed, or its lease expired)' })
   @ApiOkResponse({ type: EscalationView })
   @ApiNotFound('Escalation')
+  @ApiEscalationState()
   claim(
     @CurrentUser() actor: UserActor,
     @IdParam('Escalation') id: string,
@@ -189,6 +256,7 @@ export class EscalationController {
   })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')
+  @ApiEscalationState()
   schedule(
     @CurrentUser() actor: UserActor,
     @IdParam('Escalation') id: string,
@@ -204,6 +272,7 @@ export class EscalationController {
   @ApiOperation({ summary: 'Decline; the escalation is re-routed to the next partner' })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')
+  @ApiEscalationState()
   decline(
     @CurrentUser() actor: UserActor,
     @IdParam('Escalation') id: string,
@@ -223,6 +292,7 @@ export class EscalationController {
   })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')
+  @ApiEscalationState()
   resolve(
     @CurrentUser() actor: UserActor,
     @IdParam('Escalation') id: string,

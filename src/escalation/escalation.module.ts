@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { EscalationController } from './escalation.controller.js';
+import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
 import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
 import { WebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
@@ -16,6 +17,7 @@ import { WebhooksService } from './webhooks.service.js';
   controllers: [EscalationController, WebhooksController],
   providers: [
     EscalationService,
+    EscalationDispatch,
     StaleEscalationsJob,
     PartnersService,
     PartnerQueueService,

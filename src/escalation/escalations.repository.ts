@@ -3,11 +3,13 @@
  * (`tenant_id`) and the partner it is routed to (`partner_tenant_id`); every function runs in the
  * caller's transaction as `tx`'s tenant, and inserts write `tenant_id` from `tx`.
  */
+import type { DataSource } from 'typeorm';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { columnList, type RowOf, table } from '../database/table.js';
 import type {
   EscalationStatus,
   Target,
+  WaitingFor,
   WorkOrder,
   WorkOrderSummary,
 } from './dto/escalations.dto.js';
@@ -33,35 +35,102 @@ export const ESCALATIONS = table('escalations', {
   routed_at: 'timestamptz?',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
+  waiting_for: 'text?',
+  end_reason: 'text?',
 });
 
 export type EscalationRow = Omit<
   RowOf<typeof ESCALATIONS>,
-  'target' | 'status' | 'work_order' | 'confirmed_cause'
+  'target' | 'status' | 'work_order' | 'confirmed_cause' | 'waiting_for'
 > & {
   target: Target;
   status: EscalationStatus;
+  waiting_for: WaitingFor | null;
   work_order: WorkOrder;
   confirmed_cause: CauseCode | null;
 };
 
 /** The statuses in which an escalation is still with a partner. */
 export const OPEN_STATUSES = ['routed', 'claimed', 'scheduled'] as const;
+/** The statuses an escalation never leaves. */
+export const FINAL_STATUSES = ['resolved', 'cancelled', 'closed'] as const;
 
 const ALL = columnList(ESCALATIONS);
 
 // ---- the customer's side ----
 
-/** The ticket's escalation that is neither resolved nor cancelled, if any. */
+/** The ticket's escalation that has not ended (resolved, cancelled, closed), if any. */
 export async function openEscalationOfTicket(
   tx: TenantTx,
   ticketId: string,
-): Promise<{ id: string } | undefined> {
-  const [row] = await tx.em.query<{ id: string }[]>(
-    `SELECT id FROM escalations WHERE ticket_id = $1 AND status NOT IN ('resolved', 'cancelled')`,
-    [ticketId],
+  o: { forUpdate: boolean } = { forUpdate: false },
+): Promise<EscalationRow | undefined> {
+  const [row] = await tx.em.query<EscalationRow[]>(
+    `SELECT ${ALL} FROM escalations
+      WHERE tenant_id = $1 AND ticket_id = $2 AND status <> ALL($3::text[])${o.forUpdate ? ' FOR UPDATE' : ''}`,
+    [tx.tenantId, ticketId, FINAL_STATUSES],
   );
   return row;
+}
+
+/** The ticket's latest escalation (the open one, else the last that ended), if any. */
+export async function latestEscalationOfTicket(
+  tx: TenantTx,
+  ticketId: string,
+): Promise<EscalationRow | undefined> {
+  const [row] = await tx.em.query<EscalationRow[]>(
+    `SELECT ${ALL} FROM escalations WHERE tenant_id = $1 AND ticket_id = $2
+      ORDER BY status = ANY($3::text[]), created_at DESC, id DESC LIMIT 1`,
+    [tx.tenantId, ticketId, FINAL_STATUSES],
+  );
+  return row;
+}
+
+/**
+ * Up to `limit` of `tx`'s tenant's queued escalations (urgent first, then oldest), locked; rows
+ * another transaction holds are skipped (it is routing them).
+ */
+export function lockQueued(tx: TenantTx, limit: number): Promise<EscalationRow[]> {
+  return tx.em.query<EscalationRow[]>(
+    `SELECT ${ALL} FROM escalations WHERE tenant_id = $1 AND status = 'queued'
+      ORDER BY urgent DESC, created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [tx.tenantId, limit],
+  );
+}
+
+/** The escalation ends (`cancelled` by the customer, `closed` with its ticket); the lease ends too. */
+export async function endEscalation(
+  tx: TenantTx,
+  id: string,
+  e: { status: 'cancelled' | 'closed'; reason: string },
+): Promise<EscalationRow> {
+  const [rows] = await tx.em.query<[EscalationRow[], number]>(
+    `UPDATE escalations SET status = $2, end_reason = $3, waiting_reason = NULL, waiting_for = NULL,
+            lease_token = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = $1 RETURNING ${ALL}`,
+    [id, e.status, e.reason],
+  );
+  return rows[0]!;
+}
+
+/** Customers (tenant ids only) with queued escalations: the retry job visits these. */
+export async function dueQueuedEscalationTenants(ds: DataSource): Promise<string[]> {
+  const rows = await ds.query<{ id: string }[]>(
+    `SELECT id FROM due_queued_escalation_tenants() AS id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Customers (tenant ids only) linking this partner with queued escalations of its kind. */
+export async function queuedEscalationCustomers(
+  ds: DataSource,
+  partnerTenantId: string,
+): Promise<string[]> {
+  const rows = await ds.query<{ id: string }[]>(
+    `SELECT id FROM queued_escalation_customers($1) AS id`,
+    [partnerTenantId],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** A new escalation of `tx`'s tenant, queued (routing follows in the same transaction). */
@@ -87,7 +156,7 @@ export type EscalationListRow = Omit<
  * hundred bytes per row instead of whole work orders (symptoms, steps tried, access notes...).
  */
 const LIST_COLUMNS = `id, tenant_id, ticket_id, target, partner_tenant_id, status, urgent, waiting_reason,
-  lease_expires_at, scheduled_at, confirmed_cause, created_at, updated_at,
+  waiting_for, end_reason, lease_expires_at, scheduled_at, confirmed_cause, created_at, updated_at,
   jsonb_build_object(
     'ticketNumber', work_order->'ticketNumber',
     'urgency', work_order->'urgency',
@@ -151,13 +220,18 @@ export function lockOpenRoutedTo(tx: TenantTx, partnerTenantId: string): Promise
 export async function setRouting(
   tx: TenantTx,
   id: string,
-  r: { partnerTenantId: string | null; waitingReason: string | null },
+  r: {
+    partnerTenantId: string | null;
+    waitingReason: string | null;
+    waitingFor: WaitingFor | null;
+  },
 ): Promise<void> {
   await tx.em.query(
-    `UPDATE escalations SET partner_tenant_id = $2, status = $3, waiting_reason = $4, routed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
+    `UPDATE escalations SET partner_tenant_id = $2, status = $3, waiting_reason = $4, waiting_for = $5,
+       routed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
        lease_token = NULL, lease_expires_at = NULL, claimed_by = NULL, scheduled_at = NULL, updated_at = now()
      WHERE id = $1`,
-    [id, r.partnerTenantId, r.partnerTenantId ? 'routed' : 'queued', r.waitingReason],
+    [id, r.partnerTenantId, r.partnerTenantId ? 'routed' : 'queued', r.waitingReason, r.waitingFor],
   );
 }
 

@@ -13,7 +13,8 @@ import type {
   ScheduleDto,
 } from './dto/escalations.dto.js';
 import { escalationMessage, routeEscalation } from './escalation-routing.js';
-import { escalationView, leaseLive, stateError } from './escalation-view.js';
+import { EscalationDispatch } from './escalation-dispatch.service.js';
+import { leaseLive, namedView, stateError } from './escalation-view.js';
 import {
   addDecliner,
   claimEscalation,
@@ -44,6 +45,7 @@ export class PartnerQueueService {
     private readonly db: TenantDb,
     private readonly tickets: TicketsForEscalation,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly dispatch: EscalationDispatch,
   ) {}
 
   /** The next claimable escalation in my queue, taken atomically; undefined when there is none. */
@@ -59,7 +61,7 @@ export class PartnerQueueService {
       await appendOutbox(tx, [
         escalationMessage('escalation.claimed', row.id, { by: actor.userId }),
       ]);
-      return escalationView(row, { leaseToken: token });
+      return namedView(tx, row, { leaseToken: token });
     });
   }
 
@@ -77,7 +79,7 @@ export class PartnerQueueService {
         minutes: LEASE_MINUTES,
       });
       await appendOutbox(tx, [escalationMessage('escalation.claimed', id, { by: actor.userId })]);
-      return escalationView(row, { leaseToken: token });
+      return namedView(tx, row, { leaseToken: token });
     });
   }
 
@@ -104,13 +106,13 @@ export class PartnerQueueService {
           at: at.toISOString(),
         }),
       );
-      return escalationView(row);
+      return namedView(tx, row);
     });
   }
 
   /** The partner hands it back: it is re-routed to the next partner (never to one that declined). */
-  decline(actor: UserActor, id: string, dto: DeclineDto): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+  async decline(actor: UserActor, id: string, dto: DeclineDto): Promise<EscalationView> {
+    const view = await this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const e = await this.routedToMe(tx, id);
       if (!(OPEN_STATUSES as readonly string[]).includes(e.status)) {
         throw stateError(e, `The escalation is ${e.status}.`);
@@ -131,14 +133,20 @@ export class PartnerQueueService {
             escalationId: id,
             reason: dto.reason,
             reroutedTo: routed.partnerTenantId,
+            waitingFor: routed.waitingFor,
             waitingReason: routed.waitingReason,
           },
         );
-        return findEscalation(customer, id);
+        const row = await findEscalation(customer, id);
+        // Named as the customer sees it: the row may now be another partner's.
+        return row && (await namedView(customer, row));
       });
       if (!after) throw notFound('Escalation');
-      return escalationView(after);
+      return after;
     });
+    // The slot it held is free: its customers' queued escalations may take it.
+    await this.dispatch.partnerChanged(actor.tenantId);
+    return view;
   }
 
   /**
@@ -146,8 +154,8 @@ export class PartnerQueueService {
    * solved with the outcome on its timeline, and the tenant's learned priors
    * for the lock's model move, all in one transaction.
    */
-  resolve(actor: UserActor, id: string, dto: ResolveEscalationDto): Promise<EscalationView> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+  async resolve(actor: UserActor, id: string, dto: ResolveEscalationDto): Promise<EscalationView> {
+    const view = await this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const e = await this.leased(tx, id, dto.leaseToken);
       const row = await resolveEscalation(tx, id, {
         confirmedCause: dto.confirmedCause,
@@ -163,8 +171,10 @@ export class PartnerQueueService {
           resolution: dto.notes,
         }),
       );
-      return escalationView(row);
+      return namedView(tx, row);
     });
+    await this.dispatch.partnerChanged(actor.tenantId);
+    return view;
   }
 
   private visitTime(raw: string): Date {

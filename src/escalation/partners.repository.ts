@@ -118,13 +118,24 @@ export async function upsertOwnProfile(
   return row;
 }
 
+/** A linked partner whose area (locksmith) or brands (manufacturer) cover an escalation. */
+export interface RoutingCandidate {
+  partner: string;
+  /** It declined this escalation (or let it go stale): never routed it again automatically. */
+  declined: boolean;
+  capacity: number;
+  /** Its open jobs (routed, claimed, scheduled) across all of its customers. */
+  open: number;
+}
+
 /**
- * The partner an escalation of `tx`'s tenant (the customer) goes to, among its links of the
- * escalation's kind that have not declined it: locksmiths whose postal-code prefixes or cities
- * cover the property, manufacturer partners serving the lock's brand; emergency-capable first
- * for urgent cases, then the least loaded (open escalations per capacity), then the oldest link.
+ * The partners an escalation of `tx`'s tenant (the customer) could go to, in routing order: its
+ * links of the escalation's kind whose postal-code prefixes or cities cover the property
+ * (locksmiths) or that serve the lock's brand (manufacturers); those that have not declined it
+ * first, then emergency-capable ones for urgent cases, then the least loaded (open jobs per
+ * capacity, counted across all customers by `partner_open_jobs`), then the oldest link.
  */
-export async function pickPartner(
+export function routingCandidates(
   tx: TenantTx,
   c: {
     target: Target;
@@ -134,26 +145,43 @@ export async function pickPartner(
     manufacturer: string;
     urgent: boolean;
   },
-): Promise<string | undefined> {
-  const [pick] = await tx.em.query<{ partner: string }[]>(
-    `SELECT l.partner_tenant_id AS partner
-       FROM partner_links l
-       JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
-      WHERE l.kind = $1 AND NOT (l.partner_tenant_id = ANY($2::uuid[]))
-        AND CASE $1
-              WHEN 'locksmith' THEN
-                EXISTS (SELECT 1 FROM unnest(p.postal_codes) pc
-                         WHERE replace(pc, ' ', '') <> ''
-                           AND upper(replace($3, ' ', '')) LIKE ${likeLiteral("upper(replace(pc, ' ', ''))")} || '%')
-                OR lower($4) = ANY (SELECT lower(c) FROM unnest(p.cities) c)
-              ELSE lower($5) = ANY (SELECT lower(m) FROM unnest(p.manufacturers) m)
-            END
-      ORDER BY ($6 AND p.emergency) DESC,
-               (SELECT count(*) FROM escalations x WHERE x.partner_tenant_id = l.partner_tenant_id
-                  AND x.status IN ('routed', 'claimed', 'scheduled'))::float / p.capacity,
-               l.created_at
-      LIMIT 1`,
+): Promise<RoutingCandidate[]> {
+  return tx.em.query<RoutingCandidate[]>(
+    `WITH covering AS (
+       SELECT l.partner_tenant_id AS partner, l.created_at, p.capacity, p.emergency,
+              l.partner_tenant_id = ANY($2::uuid[]) AS declined
+         FROM partner_links l
+         JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
+        WHERE l.kind = $1
+          AND CASE $1
+                WHEN 'locksmith' THEN
+                  EXISTS (SELECT 1 FROM unnest(p.postal_codes) pc
+                           WHERE replace(pc, ' ', '') <> ''
+                             AND upper(replace($3, ' ', '')) LIKE ${likeLiteral("upper(replace(pc, ' ', ''))")} || '%')
+                  OR lower($4) = ANY (SELECT lower(c) FROM unnest(p.cities) c)
+                ELSE lower($5) = ANY (SELECT lower(m) FROM unnest(p.manufacturers) m)
+              END)
+     SELECT c.partner, c.declined, c.capacity, coalesce(j.open, 0) AS open
+       FROM covering c
+       LEFT JOIN partner_open_jobs(ARRAY(SELECT partner FROM covering)) j ON j.partner = c.partner
+      ORDER BY c.declined, ($6 AND c.emergency) DESC, coalesce(j.open, 0)::float / c.capacity,
+               c.created_at, c.partner`,
     [c.target, c.declinedBy, c.postalCode, c.city, c.manufacturer, c.urgent],
   );
-  return pick?.partner;
+}
+
+/**
+ * Holds the partner's routing lock until the transaction ends, then answers its open jobs:
+ * routings to one partner take turns, so two customers cannot both take its last free slot.
+ * A deadlock between two routings is retried by the transaction runner.
+ */
+export async function lockPartnerLoad(tx: TenantTx, partnerTenantId: string): Promise<number> {
+  await tx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended('partner-load:' || $1, 0))`, [
+    partnerTenantId,
+  ]);
+  const [row] = await tx.em.query<{ open: number }[]>(
+    `SELECT open FROM partner_open_jobs(ARRAY[$1::uuid])`,
+    [partnerTenantId],
+  );
+  return row?.open ?? 0;
 }

@@ -9,6 +9,7 @@ import type {
   PartnerView,
   ProfileView,
 } from './dto/partners.dto.js';
+import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
 import { tenantCards } from '../tenancy/index.js';
 import {
@@ -33,9 +34,13 @@ export class PartnersService {
   constructor(
     private readonly db: TenantDb,
     private readonly escalations: EscalationService,
+    private readonly dispatch: EscalationDispatch,
   ) {}
 
-  /** A customer links a locksmith or manufacturer company by its public handle. */
+  /**
+   * A customer links a locksmith or manufacturer company by its public handle; its queued
+   * escalations the new partner can take are routed to it in the same transaction.
+   */
   link(actor: UserActor, dto: LinkPartnerDto): Promise<PartnerView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const partner = await partnerByHandle(tx, dto.handle);
@@ -45,6 +50,7 @@ export class PartnersService {
           `No locksmith or manufacturer has the handle "${dto.handle}".`,
         );
       await insertLink(tx, { partnerTenantId: partner.id, kind: partner.kind });
+      await this.dispatch.routeQueuedIn(tx);
       // Read in the same transaction: the new link (and the partner's name, visible through it)
       // is not committed yet.
       const [view] = await this.links(tx, { partnerId: partner.id });
@@ -64,11 +70,13 @@ export class PartnersService {
    * customer's escalations: RLS needs the link row, and the open ones go back
    * to routing.
    */
-  unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+  async unlink(actor: UserActor, partnerTenantId: string): Promise<void> {
+    await this.db.tenantTransaction(actor.tenantId, async (tx) => {
       if (!(await deleteLink(tx, partnerTenantId))) throw notFound('Partner');
       await this.escalations.revokePartner(tx, actor, partnerTenantId);
     });
+    // Its slots held for this customer are free for its other customers' queues.
+    await this.dispatch.partnerChanged(partnerTenantId);
   }
 
   profile(actor: UserActor): Promise<ProfileView> {
@@ -80,8 +88,9 @@ export class PartnersService {
     });
   }
 
-  updateProfile(actor: UserActor, dto: PartnerProfileDto): Promise<ProfileView> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+  /** A partner sets its profile; its customers' queued escalations it now covers are routed to it. */
+  async updateProfile(actor: UserActor, dto: PartnerProfileDto): Promise<ProfileView> {
+    const view = await this.db.tenantTransaction(actor.tenantId, async (tx) =>
       profileView(
         await upsertOwnProfile(tx, {
           postal_codes: dto.postalCodes ?? null,
@@ -92,6 +101,8 @@ export class PartnersService {
         }),
       ),
     );
+    await this.dispatch.partnerChanged(actor.tenantId);
+    return view;
   }
 
   /** The tenant's links (or one), with each partner's name, in the caller's transaction. */

@@ -11,7 +11,7 @@ export async function snapshotWorkOrder(
   tx: TenantTx,
   tickets: TicketsForEscalation,
   t: EscalatedTicket,
-  o: { accessNotes: string | null },
+  o: { accessNotes: string | null; reason: string | null },
 ): Promise<WorkOrder> {
   const lock = await lockSnapshot(tx, t.device_id);
   if (!lock) throw new Error(`ticket ${t.id}: its lock ${t.device_id} is not visible`);
@@ -32,10 +32,23 @@ export async function snapshotWorkOrder(
       likelyCauses: t.diagnosis.causes
         .slice(0, 3)
         .map((c) => ({ code: c.code, probability: c.probability })),
-      recommendation: t.diagnosis.escalation.reason,
+      recommendation: recommendation(t, o.reason),
     },
     stepsTried: await tickets.stepsTried(tx, t.id),
-    urgency: t.priority === 'urgent' ? 'urgent' : 'normal',
+    urgency: t.priority,
+    escalationReason: o.reason,
     accessNotes: o.accessNotes,
   };
+}
+
+/**
+ * What the partner is told to do. The diagnosis's advice when it recommends escalating; when the
+ * desk escalates before that, its "Not yet: cheaper steps remain" speaks to the desk, not to the
+ * partner it was sent to, so the partner reads the agent's reason instead.
+ */
+function recommendation(t: EscalatedTicket, reason: string | null): string {
+  if (t.diagnosis.escalation.recommended) return t.diagnosis.escalation.reason;
+  return reason
+    ? `Escalated by the desk: ${reason}`
+    : 'Escalated by the desk before the remaining cheaper steps were tried.';
 }

@@ -6,3 +6,5 @@ export { TicketView } from './dto/tickets.dto.js';
 export { ticketNumber } from './ticket-state.util.js';
 export { TicketsForEscalation } from './tickets-for-escalation.service.js';
 export { type EscalatedTicket } from './tickets-for-escalation.service.js';
+export { type TicketEscalationHooks } from './escalation-hooks.js';
+export { TicketEscalationView } from './dto/tickets.dto.js';

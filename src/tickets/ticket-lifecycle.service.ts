@@ -8,6 +8,7 @@ import { loadDeskSettings } from './desk-settings.js';
 import type { ResolveDto, TicketView } from './dto/tickets.dto.js';
 import { recordConfirmedCause } from '../diagnostics/index.js';
 import { MAX_SLA_PAUSES } from './sla.util.js';
+import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { countPauses, endPause, startPause } from './ticket-sla.repository.js';
@@ -32,6 +33,7 @@ export class TicketLifecycle {
     private readonly tickets: TicketChange,
     private readonly timeline: TicketTimeline,
     private readonly assignment: TicketAssignment,
+    private readonly escalations: EscalationHooks,
   ) {}
 
   /** A status change: lifecycle rules, SLA pause bookkeeping, timeline. */
@@ -87,6 +89,8 @@ export class TicketLifecycle {
         changes.sla_breached = true;
     }
     if (to === 'closed') changes.closed_at = now;
+    // Solved or closed on the desk: an escalation still open ends with the ticket.
+    if (to === 'solved' || to === 'closed') await this.escalations.settled(tx, actor, row, to);
     if (row.status === 'solved' && to === 'open') {
       Object.assign(changes, { solved_at: null, confirmed_cause: null, resolution: null });
     }

@@ -4,6 +4,7 @@ import { notFound } from '../common/errors.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import type { CauseCode } from '../diagnostics/index.js';
 import type { TicketView } from './dto/tickets.dto.js';
+import { EscalationHooks, type TicketEscalationHooks } from './escalation-hooks.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { stepsOf } from './ticket-steps.repository.js';
@@ -27,7 +28,31 @@ export class TicketsForEscalation {
     private readonly tickets: TicketChange,
     private readonly timeline: TicketTimeline,
     private readonly lifecycle: TicketLifecycle,
+    private readonly hooks: EscalationHooks,
   ) {}
+
+  /** Escalation's part in tickets: closing an escalation with its ticket, showing it on the ticket. */
+  connect(hooks: TicketEscalationHooks): void {
+    this.hooks.connect(hooks);
+  }
+
+  /**
+   * An escalation of the ticket ends early (the customer cancels it): `end` does escalation's
+   * work under the ticket's row lock and answers the timeline event to record; a ticket on hold
+   * for it goes back to open (its SLA clock runs again). In the caller's transaction.
+   */
+  async releaseFromEscalation(
+    tx: TenantTx,
+    actor: UserActor,
+    ticketId: string,
+    end: (tx: TenantTx, ticket: EscalatedTicket) => Promise<{ type: string; after: object }>,
+  ): Promise<TicketView> {
+    return this.tickets.changeIn(tx, ticketId, async (t, row, now) => {
+      const event = await end(t, row);
+      await this.timeline.record(t, actor, row, event.type, { after: event.after });
+      return row.status === 'on_hold' ? this.lifecycle.transition(t, actor, row, 'open', now) : {};
+    });
+  }
 
   /**
    * Escalates a ticket in one transaction: `escalate` does escalation's own work (snapshot,

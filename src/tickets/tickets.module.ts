@@ -4,6 +4,7 @@ import { ProactiveTicketsJob } from './jobs/proactive-tickets.job.js';
 import { SlaBreachJob } from './jobs/sla-breach.job.js';
 import { SettingsController } from './settings.controller.js';
 import { SettingsService } from './settings.service.js';
+import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
@@ -19,6 +20,7 @@ import { TicketsService } from './tickets.service.js';
   imports: [DiagnosticsModule],
   controllers: [TicketsController, SettingsController],
   providers: [
+    EscalationHooks,
     TicketChange,
     TicketTimeline,
     TicketAssignment,

@@ -18,6 +18,7 @@ import type {
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
+import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
@@ -54,6 +55,7 @@ export class TicketsService {
     private readonly lifecycle: TicketLifecycle,
     private readonly assignment: TicketAssignment,
     private readonly clock: Clock,
+    private readonly escalations: EscalationHooks,
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
@@ -211,7 +213,10 @@ export class TicketsService {
         if (current(version)) return version;
       }
       const row = await this.tickets.find(tx, id);
-      return ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id));
+      return {
+        ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+        escalation: await this.escalations.current(tx, id),
+      };
     });
   }
 

@@ -13,8 +13,22 @@ export const ESCALATION_STATUSES = [
   'scheduled',
   'resolved',
   'cancelled',
+  'closed',
 ] as const;
 export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
+
+/** Why a queued escalation waits: what would let it be routed. */
+export const WAITING_FOR = [
+  /** no linked locksmith's postal codes or cities cover the property: link one, or widen an area */
+  'no_linked_partner_covers_property',
+  /** no linked manufacturer partner serves the lock's brand */
+  'no_linked_partner_serves_brand',
+  /** every linked partner that covers it declined it (or let it go stale) */
+  'covering_partners_declined',
+  /** the partners that cover it are at capacity: it is routed when one frees a slot */
+  'partners_at_capacity',
+] as const;
+export type WaitingFor = (typeof WAITING_FOR)[number];
 
 /** Everything the partner needs about the job, and nothing more (snapshotted when escalated). */
 export interface WorkOrder {
@@ -29,7 +43,10 @@ export interface WorkOrder {
   symptoms: string[];
   diagnosis: { likelyCauses: { code: string; probability: number }[]; recommendation: string };
   stepsTried: { step: string; outcome: string }[];
-  urgency: 'urgent' | 'normal';
+  /** The ticket's priority when it was escalated. */
+  urgency: 'urgent' | 'high' | 'normal' | 'low';
+  /** The agent's reason for escalating, when given. */
+  escalationReason: string | null;
   accessNotes: string | null;
 }
 
@@ -120,9 +137,31 @@ export class DeclineDto {
   @ApiProperty({ maxLength: 2000 }) @Trim() @IsString() @Length(1, 2000) reason!: string;
 }
 
+export class CancelEscalationDto {
+  @ApiProperty({ maxLength: 2000, example: 'The tenant found the spare key' })
+  @Trim()
+  @Length(1, 2000, { message: 'reason is required: 1 to 2000 characters' })
+  @IsString({ message: 'reason is required: 1 to 2000 characters' })
+  reason!: string;
+}
+
+export class RerouteDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'A linked partner of the escalation’s kind (its tenantId in GET /v1/partners)',
+  })
+  @IsUUID('all', { message: 'partnerId is required: the tenantId of a linked partner' })
+  partnerId!: string;
+}
+
 export class ResolveEscalationDto extends LeaseDto {
   @ApiProperty({ enum: CAUSE_CODES }) @IsIn(CAUSE_CODES) confirmedCause!: CauseCode;
   @ApiProperty({ maxLength: 5000 }) @Trim() @IsString() @Length(1, 5000) notes!: string;
+}
+
+export class PartnerRef {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
 }
 
 export class EscalationView {
@@ -131,10 +170,35 @@ export class EscalationView {
   @ApiProperty({ format: 'uuid' }) ticketId!: string;
   @ApiProperty({ enum: TARGETS }) queue!: Target;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) partnerTenantId!: string | null;
-  @ApiProperty({ enum: ESCALATION_STATUSES }) status!: EscalationStatus;
+  @ApiProperty({
+    type: PartnerRef,
+    nullable: true,
+    description: 'The partner it is (or was, once ended) routed to; null while queued',
+  })
+  partner!: PartnerRef | null;
+  @ApiProperty({
+    enum: ESCALATION_STATUSES,
+    description:
+      'queued (waits: see waitingFor) → routed → claimed → scheduled → resolved; cancelled by the customer; ' +
+      'closed when its ticket is solved or closed on the desk',
+  })
+  status!: EscalationStatus;
   @ApiProperty() urgent!: boolean;
-  @ApiProperty({ type: String, nullable: true, description: 'Why it waits in the queue' })
+  @ApiProperty({
+    enum: WAITING_FOR,
+    nullable: true,
+    description: 'While queued: what it waits for',
+  })
+  waitingFor!: WaitingFor | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why it waits in the queue, in words' })
   waitingReason!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why it was cancelled (the customer’s reason) or closed (ticket_solved, ticket_closed)',
+  })
+  endReason!: string | null;
   @ApiProperty({ type: Object, description: 'Everything the partner needs, and nothing more' })
   workOrder!: unknown;
   @ApiProperty({ type: String, nullable: true }) leaseExpiresAt!: string | null;
@@ -162,4 +226,15 @@ export class EscalationListItem extends OmitType(EscalationView, [
 
 export class EscalationPageDto extends PageMetaDto {
   @ApiProperty({ type: [EscalationListItem] }) data!: EscalationListItem[];
+}
+
+export class EscalatedTicketRef {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'on_hold' }) status!: string;
+  @ApiProperty({ description: 'The ticket’s new version (If-Match for PATCH)' }) version!: number;
+}
+
+/** The answer to escalating a ticket: the escalation, and the ticket it put on hold. */
+export class EscalateAnswer extends EscalationView {
+  @ApiProperty({ type: EscalatedTicketRef }) ticket!: EscalatedTicketRef;
 }

@@ -4,10 +4,12 @@ import { DataSource } from 'typeorm';
 import { ScheduledJob, type ScheduledRound } from '../../common/scheduler/scheduled-job.js';
 import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
 import { dueStaleEscalationTenants } from '../../database/due-work.repository.js';
+import { EscalationDispatch } from '../escalation-dispatch.service.js';
 import { EscalationService } from '../escalation.service.js';
 
 /**
- * Re-routes escalations no partner claimed in time. Its own scheduled job
+ * Re-routes escalations no partner claimed in time, and tries every queued escalation again
+ * (a partner may have linked, widened its area or freed capacity since). Its own scheduled job
  * (JOBS_INTERVAL_SECONDS): it shares no loop with webhook delivery, so a
  * slow receiver never delays it, and one customer's failure does not stop
  * the others. It visits only customers with stale escalations. Safe on every
@@ -25,6 +27,7 @@ export class StaleEscalationsJob implements ScheduledRound {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly escalations: EscalationService,
+    private readonly dispatch: EscalationDispatch,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -32,12 +35,12 @@ export class StaleEscalationsJob implements ScheduledRound {
     return this.runOnce();
   }
 
-  async runOnce(): Promise<{ rerouted: number; failed: number }> {
+  async runOnce(): Promise<{ rerouted: number; routedFromQueue: number; failed: number }> {
     const customers = await dueStaleEscalationTenants(this.ds, {
       urgentMinutes: this.config.escalationClaimMinutesUrgent,
       normalMinutes: this.config.escalationClaimMinutes,
     });
-    const report = { rerouted: 0, failed: 0 };
+    const report = { rerouted: 0, routedFromQueue: 0, failed: 0 };
     for (const id of customers) {
       try {
         report.rerouted += await this.escalations.rerouteStale(
@@ -50,6 +53,9 @@ export class StaleEscalationsJob implements ScheduledRound {
         this.logger.error({ err, tenantId: id }, 're-routing stale escalations failed');
       }
     }
+    const queued = await this.dispatch.retryQueued();
+    report.routedFromQueue = queued.routed;
+    report.failed += queued.failed;
     return report;
   }
 }

@@ -186,6 +186,33 @@ export class StepTriedView {
   @ApiProperty() at!: string;
 }
 
+export class TicketEscalationPartner {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
+}
+
+/** The ticket's current escalation, as the ticket shows it (the whole one: GET /v1/escalations/:id). */
+export class TicketEscalationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    enum: ['queued', 'routed', 'claimed', 'scheduled', 'resolved', 'cancelled', 'closed'],
+  })
+  status!: string;
+  @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) queue!: string;
+  @ApiProperty({ type: TicketEscalationPartner, nullable: true })
+  partner!: TicketEscalationPartner | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'no_linked_partner_covers_property',
+    description: 'While queued: what it waits for',
+  })
+  waitingFor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The partner’s scheduled visit' })
+  scheduledAt!: string | null;
+  @ApiProperty() updatedAt!: string;
+}
+
 export class TicketView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'LD-1042' }) number!: string;
@@ -203,6 +230,12 @@ export class TicketView {
   @ApiProperty({ type: DiagnosisResponseDto }) diagnosis!: DiagnosisResponseDto;
   @ApiPropertyOptional({ type: [StepTriedView], description: 'On single-ticket answers' })
   stepsTried?: StepTriedView[];
+  @ApiPropertyOptional({
+    type: TicketEscalationView,
+    nullable: true,
+    description: 'On GET /v1/tickets/:id: the current escalation (the open one, else the last)',
+  })
+  escalation?: TicketEscalationView | null;
   @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
   @ApiProperty({ type: String, nullable: true }) resolution!: string | null;
   @ApiProperty({ description: 'Send as If-Match to PATCH; also the ETag' }) version!: number;
