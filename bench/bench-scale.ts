@@ -260,6 +260,10 @@ async function main(): Promise<void> {
       ),
     );
 
+    // The reads' plans are kept even if the ingestion run is cut short.
+    await mkdir('bench/results', { recursive: true });
+    await writeFile(EXPLAIN_FILE, `${header}\n${explains.join('\n')}`);
+
     log(
       `\nTelemetry ingestion: ${INGEST_EVENTS.toLocaleString('en')} new events in batches of ${INGEST_BATCH}, ${INGEST_CONCURRENCY} concurrent, over the 20 largest tenants' locks`,
     );
@@ -316,7 +320,6 @@ async function main(): Promise<void> {
       `  ${inserted.toLocaleString('en')} events in ${seconds.toFixed(1)} s = ${Math.round(rate).toLocaleString('en')} events/s; per batch p50 ${median(batchMs).toFixed(0)} ms, p95 ${percentile(batchMs, 95).toFixed(0)} ms (target >= 20,000 events/s${rate >= 20_000 ? '' : ', MISSED'})`,
     );
 
-    await mkdir('bench/results', { recursive: true });
     await writeFile(EXPLAIN_FILE, `${header}\n${explains.join('\n')}`);
     log(`\nPlans: ${EXPLAIN_FILE}`);
     log('\n| path | p50 | p95 | p99 | target |');
