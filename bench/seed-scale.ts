@@ -352,7 +352,11 @@ const SPECS = {
       reason: 'NULL',
       symptoms: 'pt.symptoms',
       description: 'pt.description',
-      diagnosis: 'CASE WHEN s.has_step THEN pt.diag1 ELSE pt.diag0 END',
+      // The diagnosis is stored once, in the history; the ticket points at its latest row and
+      // keeps the list summary the app's SQL function makes from it.
+      diagnosis_id: `CASE WHEN s.has_step THEN ${uuid7(STEP_AT, `'g' || s.id || 1`)}
+                          ELSE ${uuid7('s.created_at', `'g' || s.id || 0`)} END`,
+      diagnosis_summary: 'diagnosis_summary(CASE WHEN s.has_step THEN pt.diag1 ELSE pt.diag0 END)',
       confirmed_cause: `CASE WHEN s.status IN ('solved', 'closed') THEN pt.top_cause END`,
       resolution: `CASE WHEN s.status IN ('solved', 'closed') THEN 'Resolved: ' || replace(pt.step, '_', ' ') END`,
       version: 's.version',
