@@ -32,7 +32,7 @@ async function ticket(deviceId: string, description: string, extra: object = {})
     .set(agent.auth)
     .send({ deviceId, description, ...extra });
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; number: string; version: number };
+  return res.body as { id: string; number: string; version: number; priority: string };
 }
 
 async function escalate(ticketId: string, body: object = {}) {
@@ -138,7 +138,8 @@ describe('the locksmith story', () => {
     )!;
     expect(item.workOrder).toEqual({
       ticketNumber: tk.number,
-      urgency: 'normal',
+      // The work order's urgency is the ticket's priority.
+      urgency: tk.priority,
       customer: { name: expect.any(String) },
       property: {
         name: fleet.property.name,

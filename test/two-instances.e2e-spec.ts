@@ -31,6 +31,9 @@ const OVERRIDES = {
 const JOBS = [
   'idempotency purge',
   'stale escalations',
+  // Its own exactly-once check (one instance creates and drops partitions) is in
+  // test/telemetry-partitions.e2e-spec.ts; here it runs alongside the others.
+  'telemetry partitions',
   'throttle sweep',
   'ticket jobs',
   'webhook deliveries',
@@ -166,11 +169,22 @@ describe('two instances on one database', () => {
       // More late tickets (copies of these, whatever the columns), so that the two instances'
       // breach statements take long enough to overlap.
       await owner.query(
-        `INSERT INTO tickets
-         SELECT (jsonb_populate_record(NULL::tickets, to_jsonb(t)
-                   || jsonb_build_object('id', gen_random_uuid(), 'number', t.number + 1000 * g))).*
-           FROM tickets t CROSS JOIN generate_series(1, 20) g
-          WHERE t.tenant_id = $1`,
+        // A ticket and its current diagnosis (history) refer to each other: both in one statement.
+        `WITH src AS (
+           SELECT t.*, g, gen_random_uuid() AS new_id, gen_random_uuid() AS new_diagnosis_id
+             FROM tickets t CROSS JOIN generate_series(1, 20) g
+            WHERE t.tenant_id = $1
+         ), history AS (
+           INSERT INTO ticket_diagnoses
+           SELECT (jsonb_populate_record(NULL::ticket_diagnoses, to_jsonb(d)
+                     || jsonb_build_object('id', s.new_diagnosis_id, 'ticket_id', s.new_id))).*
+             FROM src s JOIN ticket_diagnoses d ON d.tenant_id = s.tenant_id AND d.id = s.diagnosis_id
+         )
+         INSERT INTO tickets
+         SELECT (jsonb_populate_record(NULL::tickets, to_jsonb(s)
+                   || jsonb_build_object('id', s.new_id, 'number', s.number + 1000 * s.g,
+                                         'diagnosis_id', s.new_diagnosis_id))).*
+           FROM src s`,
         [customer.id],
       );
       await owner.query(
