@@ -41,6 +41,8 @@ export interface TextExtraction {
 interface Rule {
   symptoms: SymptomCode[];
   re: RegExp;
+  /** The same pattern, sticky: tried only where a match can start (see anchoredStarts). */
+  sticky: RegExp;
   /** Word prefixes any match starts with (null: unknown, always run). See anchorsOf. */
   anchors: string[] | null;
   /** Describes an event ("changed the batteries"): also cancelled by modal words ("need to"). */
@@ -52,6 +54,7 @@ interface HintRule {
   cause: CauseCode;
   ratio: number;
   re: RegExp;
+  sticky: RegExp;
   anchors: string[] | null;
 }
 
@@ -75,6 +78,7 @@ function rule(
   return {
     symptoms: Array.isArray(symptoms) ? symptoms : [symptoms],
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'g'),
+    sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
     anchors: anchorsOf(patterns),
     factual: options.factual ?? false,
     implies: options.implies,
@@ -86,6 +90,7 @@ function hint(cause: CauseCode, ratio: number, patterns: string[]): HintRule {
     cause,
     ratio,
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`),
+    sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
     anchors: anchorsOf(patterns),
   };
 }
@@ -186,6 +191,8 @@ function prefixes(src: string, depth = 0): string[] | null {
 function anchorsOf(patterns: string[]): string[] | null {
   const out = new Set<string>();
   for (const p of patterns) {
+    // A pattern with a top-level alternative would need each side analysed: leave it unknown.
+    if (splitAlternatives(p).length !== 1) return null;
     const r = prefixes(p);
     if (r === null) return null;
     for (const a of r) out.add(a);
@@ -214,36 +221,130 @@ function indexAnchors(rules: readonly { anchors: string[] | null }[]): {
   return { byAnchor, always };
 }
 
-/** Rules a word may start a match of (its 1..PREFIX_LEN-letter prefixes looked up), per index. */
+/** Rules a word may start a match of, per index. */
 type AnchorIndex = ReturnType<typeof indexAnchors>;
-const WORD_RULES = new WeakMap<AnchorIndex, Map<string, readonly number[]>>();
-/** Distinct words remembered per index; past this the memo starts afresh (bounded memory). */
+/** Distinct windows remembered; past this the memo starts afresh (bounded memory). */
 const WORD_MEMO_LIMIT = 20_000;
 const NO_RULES: readonly number[] = [];
 
-function rulesOfWord(w: string, index: AnchorIndex): readonly number[] {
-  let memo = WORD_RULES.get(index);
-  if (!memo) WORD_RULES.set(index, (memo = new Map<string, readonly number[]>()));
-  let list = memo.get(w);
-  if (list !== undefined) return list;
+// ---- Where a match can start ------------------------------------------------------------------
+// A rule's pattern starts with \b and, by the analysis above, with one of its anchors. When every
+// anchor starts with a letter or digit, a match can only start where a word of letters and digits
+// starts and the text there begins with an anchor. So instead of scanning the whole text with
+// each candidate rule, the sticky copy of the pattern is tried at those positions only, in order:
+// the matches are the ones a scan finds (leftmost first, each search resuming after the last
+// match). The rules run are still exactly those the word prefilter selects.
+
+/** Anchors that satisfy the above: plain word characters, no separator inside (the prefilter splits words at /[\s.,;:!?]+/). */
+const WORD_ANCHOR = /^[a-z0-9][a-z0-9%'-]*$/;
+
+function startsAtAnchors(anchors: string[] | null): boolean {
+  return anchors !== null && anchors.every((a) => WORD_ANCHOR.test(a));
+}
+
+/** Rules and hints an anchor at one position can start (from its next 1..PREFIX_LEN characters). */
+interface Anchored {
+  rules: readonly number[];
+  hints: readonly number[];
+}
+const NOT_ANCHORED: Anchored = { rules: NO_RULES, hints: NO_RULES };
+/** Next PREFIX_LEN characters -> rules and hints anchored there (bounded, as the word memo). */
+const ANCHORED_MEMO = new Map<string, Anchored>();
+
+function prefixHits(w: string, index: AnchorIndex): readonly number[] {
   let found: number[] | null = null;
   const top = Math.min(PREFIX_LEN, w.length);
   for (let len = 1; len <= top; len++) {
     const hit = index.byAnchor.get(w.slice(0, len));
     if (hit) (found ??= []).push(...hit);
   }
-  list = found ?? NO_RULES;
-  if (memo.size >= WORD_MEMO_LIMIT) memo.clear();
-  memo.set(w, list);
-  return list;
+  return found ?? NO_RULES;
 }
 
-/** Which rules may match this text: a flag per rule. */
-function candidates(words: readonly string[], index: AnchorIndex, n: number): Uint8Array {
-  const on = new Uint8Array(n);
-  for (const i of index.always) on[i] = 1;
-  for (const w of words) for (const i of rulesOfWord(w, index)) on[i] = 1;
-  return on;
+function anchoredAt(text: string, p: number): Anchored {
+  const w = text.slice(p, p + PREFIX_LEN);
+  let a = ANCHORED_MEMO.get(w);
+  if (a !== undefined) return a;
+  const rules = prefixHits(w, RULE_INDEX);
+  const hints = prefixHits(w, HINT_INDEX);
+  a = rules.length === 0 && hints.length === 0 ? NOT_ANCHORED : { rules, hints };
+  if (ANCHORED_MEMO.size >= WORD_MEMO_LIMIT) ANCHORED_MEMO.clear();
+  ANCHORED_MEMO.set(w, a);
+  return a;
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57); // \w of normalised text
+}
+
+/** The word prefilter's flags and, per flagged rule and hint, where a match can start. */
+interface Anchoring {
+  ruleOn: Uint8Array;
+  hintOn: Uint8Array;
+  ruleStarts: (number[] | undefined)[];
+  hintStarts: (number[] | undefined)[];
+}
+
+function addStart(lists: (number[] | undefined)[], i: number, p: number): void {
+  const list = lists[i];
+  if (list === undefined) lists[i] = [p];
+  else if (list[list.length - 1] !== p) list.push(p);
+}
+
+/**
+ * One pass over the normalised text: at each start of a run of letters and digits, the rules and
+ * hints whose anchors begin there. The flags are those of a word prefilter over the text split at
+ * /[\s.,;:!?]+/ (each word's 1..3-letter prefixes looked up): a word of that split starts such a run, unless it starts with '%', and no anchor
+ * does; nor does an anchor hold a separator, so the characters after a word add no rule.
+ */
+function anchoredStarts(text: string): Anchoring {
+  const ruleOn = new Uint8Array(RULES.length);
+  const hintOn = new Uint8Array(HINT_RULES.length);
+  for (const i of RULE_INDEX.always) ruleOn[i] = 1;
+  for (const i of HINT_INDEX.always) hintOn[i] = 1;
+  const ruleStarts: (number[] | undefined)[] = [];
+  const hintStarts: (number[] | undefined)[] = [];
+  let prevWord = false;
+  for (let p = 0; p < text.length; p++) {
+    const word = isWordCode(text.charCodeAt(p));
+    if (word && !prevWord) {
+      const a = anchoredAt(text, p);
+      if (a !== NOT_ANCHORED) {
+        // A word of the split (the prefilter's unit), not a run after a '%' inside one.
+        const splitWord = p === 0 || text.charCodeAt(p - 1) !== 37;
+        for (const i of a.rules) {
+          if (splitWord) ruleOn[i] = 1;
+          addStart(ruleStarts, i, p);
+        }
+        for (const i of a.hints) {
+          if (splitWord) hintOn[i] = 1;
+          addStart(hintStarts, i, p);
+        }
+      }
+    }
+    prevWord = word;
+  }
+  return { ruleOn, hintOn, ruleStarts, hintStarts };
+}
+
+/**
+ * The next match of a sticky pattern at one of `starts` (ascending) from position `from`, or
+ * null; what a global search from `from` finds when matches can only begin at those positions.
+ */
+function matchFrom(
+  sticky: RegExp,
+  text: string,
+  starts: readonly number[] | undefined,
+  from: number,
+): RegExpExecArray | null {
+  if (starts === undefined) return null;
+  for (const p of starts) {
+    if (p < from) continue;
+    sticky.lastIndex = p;
+    const m = sticky.exec(text);
+    if (m !== null) return m;
+  }
+  return null;
 }
 
 /** Specific before generic: the first rule to match a span owns it. */
@@ -783,7 +884,9 @@ const HINT_RULES: HintRule[] = [
 
 const RULE_INDEX = indexAnchors(RULES);
 const HINT_INDEX = indexAnchors(HINT_RULES);
-const WORD_SPLIT = /[\s.,;:!?]+/;
+/** Per rule and hint: its matches can only start at its anchors (see anchoredStarts). */
+const RULE_ANCHORED = RULES.map((r) => startsAtAnchors(r.anchors));
+const HINT_ANCHORED = HINT_RULES.map((h) => startsAtAnchors(h.anchors));
 
 /** For tests: the share of rules and hints that can be skipped by the prefilter. */
 export function _prefilterCoverage(): { rules: number; hints: number } {
@@ -1029,22 +1132,28 @@ export function extractFromText(
     return false;
   };
   const prefilter = options.prefilter ?? true;
-  const words = prefilter ? text.split(WORD_SPLIT) : [];
-  const ruleOn = prefilter ? candidates(words, RULE_INDEX, RULES.length) : null;
-  const hintOn = prefilter ? candidates(words, HINT_INDEX, HINT_RULES.length) : null;
+  const anchoring = prefilter ? anchoredStarts(text) : null;
+  const ruleOn = anchoring?.ruleOn ?? null;
+  const hintOn = anchoring?.hintOn ?? null;
   for (let ri = 0; ri < RULES.length; ri++) {
     if (ruleOn !== null && !ruleOn[ri]) continue;
     const r = RULES[ri]!;
+    const starts = anchoring !== null && RULE_ANCHORED[ri] ? anchoring.ruleStarts[ri] : null;
     r.re.lastIndex = 0;
+    let from = 0;
     let m: RegExpExecArray | null;
-    while ((m = r.re.exec(text)) !== null) {
+    while (
+      (m = starts === null ? r.re.exec(text) : matchFrom(r.sticky, text, starts, from)) !== null
+    ) {
       const phrase = m[0];
       const start = m.index;
       const end = start + phrase.length;
       if (phrase.length === 0) {
         r.re.lastIndex++;
+        from = start + 1;
         continue;
       }
+      from = end;
       if (overlaps(start, end)) continue;
       claimed.push(start, end);
       const cancelled = isCancelled(text, start, r.factual);
@@ -1078,7 +1187,10 @@ export function extractFromText(
   for (let hi = 0; hi < HINT_RULES.length; hi++) {
     if (hintOn !== null && !hintOn[hi]) continue;
     const h = HINT_RULES[hi]!;
-    const m = h.re.exec(text);
+    const m =
+      anchoring !== null && HINT_ANCHORED[hi]
+        ? matchFrom(h.sticky, text, anchoring.hintStarts[hi], 0)
+        : h.re.exec(text);
     if (m === null) continue;
     // Hints against a cause are phrased with negations of their own ("even with the door open").
     if (h.ratio > 1 && isCancelled(text, m.index, false)) continue;
