@@ -212,7 +212,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
   const chainTop = scratchChainTop;
   const order: number[] = [];
   for (let round = 0; round < n; round++) {
-    let best = -1;
+    let best: number;
     let bestAt = -1;
     let chain = 0;
     let from = 0;

@@ -45,6 +45,8 @@ interface Rule {
   sticky: RegExp;
   /** Word prefixes any match starts with (null: unknown, always run). See anchorsOf. */
   anchors: string[] | null;
+  /** Longer word prefixes any match starts with: where it is tried (see anchoredStarts). */
+  starts: string[] | null;
   /** Describes an event ("changed the batteries"): also cancelled by modal words ("need to"). */
   factual: boolean;
   implies?: (phrase: string) => StepCode[];
@@ -56,6 +58,7 @@ interface HintRule {
   re: RegExp;
   sticky: RegExp;
   anchors: string[] | null;
+  starts: string[] | null;
 }
 
 // Shared vocabulary fragments (normalised text: lower case, "n't" -> "nt", "will not" -> "wont").
@@ -79,7 +82,7 @@ function rule(
     symptoms: Array.isArray(symptoms) ? symptoms : [symptoms],
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'g'),
     sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
-    anchors: anchorsOf(patterns),
+    ...anchorsAndStarts(patterns),
     factual: options.factual ?? false,
     implies: options.implies,
   };
@@ -91,7 +94,7 @@ function hint(cause: CauseCode, ratio: number, patterns: string[]): HintRule {
     ratio,
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`),
     sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
-    anchors: anchorsOf(patterns),
+    ...anchorsAndStarts(patterns),
   };
 }
 
@@ -144,9 +147,9 @@ function splitAlternatives(body: string): string[] {
  * The word prefixes (1-3 characters, no spaces) that any match of `src` must start with, or
  * null when the pattern starts with something this analysis does not follow.
  */
-function prefixes(src: string, depth = 0): string[] | null {
+function prefixes(src: string, depth = 0, maxLen = PREFIX_LEN): string[] | null {
   if (depth > 16) return null;
-  if (src.startsWith('\\b')) return prefixes(src.slice(2), depth + 1);
+  if (src.startsWith('\\b')) return prefixes(src.slice(2), depth + 1, maxLen);
   if (src === '' || src[0] === ' ') return null;
   if (src.startsWith('(?:')) {
     const close = closingParen(src, 0);
@@ -165,19 +168,19 @@ function prefixes(src: string, depth = 0): string[] | null {
     const rest = src.slice(after);
     const out: string[] = [];
     for (const alt of splitAlternatives(src.slice(3, close))) {
-      const r = prefixes(alt + rest, depth + 1);
+      const r = prefixes(alt + rest, depth + 1, maxLen);
       if (r === null) return null;
       out.push(...r);
     }
     if (optional) {
-      const r = prefixes(rest, depth + 1);
+      const r = prefixes(rest, depth + 1, maxLen);
       if (r === null) return null;
       out.push(...r);
     }
     return out;
   }
   let run = '';
-  for (let i = 0; i < src.length && run.length < PREFIX_LEN; i++) {
+  for (let i = 0; i < src.length && run.length < maxLen; i++) {
     const ch = src[i]!;
     if (!LITERAL.test(ch)) break;
     const next = src[i + 1]!;
@@ -188,12 +191,12 @@ function prefixes(src: string, depth = 0): string[] | null {
   return run === '' ? null : [run];
 }
 
-function anchorsOf(patterns: string[]): string[] | null {
+function anchorsOf(patterns: string[], maxLen = PREFIX_LEN): string[] | null {
   const out = new Set<string>();
   for (const p of patterns) {
     // A pattern with a top-level alternative would need each side analysed: leave it unknown.
     if (splitAlternatives(p).length !== 1) return null;
-    const r = prefixes(p);
+    const r = prefixes(p, 0, maxLen);
     if (r === null) return null;
     for (const a of r) out.add(a);
   }
@@ -228,28 +231,49 @@ const WORD_MEMO_LIMIT = 20_000;
 const NO_RULES: readonly number[] = [];
 
 // ---- Where a match can start ------------------------------------------------------------------
-// A rule's pattern starts with \b and, by the analysis above, with one of its anchors. When every
-// anchor starts with a letter or digit, a match can only start where a word of letters and digits
-// starts and the text there begins with an anchor. So instead of scanning the whole text with
-// each candidate rule, the sticky copy of the pattern is tried at those positions only, in order:
-// the matches are the ones a scan finds (leftmost first, each search resuming after the last
-// match). The rules run are still exactly those the word prefilter selects.
+// A rule's pattern starts with \b and, by the same analysis with longer prefixes (up to
+// START_LEN characters), with one of its `starts`. When they all begin with a letter or digit, a
+// match can only begin where a run of letters and digits starts and the text there begins with
+// one of them. So instead of scanning the whole text with each rule the prefilter selects, the
+// sticky copy of its pattern is tried at those positions only, in order: the matches are the ones
+// a scan finds (leftmost first, each search resuming after the last match).
 
-/** Anchors that satisfy the above: plain word characters, no separator inside (the prefilter splits words at /[\s.,;:!?]+/). */
+const START_LEN = 12;
+/** Prefixes made of word characters (no separator inside: the prefilter splits at /[\s.,;:!?]+/). */
 const WORD_ANCHOR = /^[a-z0-9][a-z0-9%'-]*$/;
 
-function startsAtAnchors(anchors: string[] | null): boolean {
-  return anchors !== null && anchors.every((a) => WORD_ANCHOR.test(a));
+/**
+ * A rule's anchors (for the prefilter) and starts. A rule with an anchor that is not a word
+ * prefix (none today) gets neither, so it always runs, by a scan of the whole text; one whose
+ * starts are not word prefixes runs by a scan when the prefilter selects it.
+ */
+function anchorsAndStarts(patterns: string[]): {
+  anchors: string[] | null;
+  starts: string[] | null;
+} {
+  const anchors = anchorsOf(patterns);
+  if (anchors === null || !anchors.every((a) => WORD_ANCHOR.test(a)))
+    return { anchors: null, starts: null };
+  const starts = anchorsOf(patterns, START_LEN);
+  return {
+    anchors,
+    starts: starts !== null && starts.every((a) => WORD_ANCHOR.test(a)) ? starts : null,
+  };
 }
 
-/** Rules and hints an anchor at one position can start (from its next 1..PREFIX_LEN characters). */
+/** What a run of letters, digits and '%' selects: flags (prefilter) and starts, per rule and hint. */
 interface Anchored {
-  rules: readonly number[];
-  hints: readonly number[];
+  ruleFlags: readonly number[];
+  hintFlags: readonly number[];
+  ruleStarts: readonly number[];
+  hintStarts: readonly number[];
 }
-const NOT_ANCHORED: Anchored = { rules: NO_RULES, hints: NO_RULES };
-/** Next PREFIX_LEN characters -> rules and hints anchored there (bounded, as the word memo). */
-const ANCHORED_MEMO = new Map<string, Anchored>();
+const NOT_ANCHORED: Anchored = {
+  ruleFlags: NO_RULES,
+  hintFlags: NO_RULES,
+  ruleStarts: NO_RULES,
+  hintStarts: NO_RULES,
+};
 
 function prefixHits(w: string, index: AnchorIndex): readonly number[] {
   let found: number[] | null = null;
@@ -261,20 +285,22 @@ function prefixHits(w: string, index: AnchorIndex): readonly number[] {
   return found ?? NO_RULES;
 }
 
-function anchoredAt(text: string, p: number): Anchored {
-  const w = text.slice(p, p + PREFIX_LEN);
-  let a = ANCHORED_MEMO.get(w);
-  if (a !== undefined) return a;
-  const rules = prefixHits(w, RULE_INDEX);
-  const hints = prefixHits(w, HINT_INDEX);
-  a = rules.length === 0 && hints.length === 0 ? NOT_ANCHORED : { rules, hints };
-  if (ANCHORED_MEMO.size >= WORD_MEMO_LIMIT) ANCHORED_MEMO.clear();
-  ANCHORED_MEMO.set(w, a);
-  return a;
+/** The rules (indices) with a start that `w` begins with. */
+function startHits(w: string, rules: readonly { starts: string[] | null }[]): readonly number[] {
+  let found: number[] | null = null;
+  for (let i = 0; i < rules.length; i++) {
+    const starts = rules[i]!.starts;
+    if (starts !== null && starts.some((a) => w.startsWith(a))) (found ??= []).push(i);
+  }
+  return found ?? NO_RULES;
 }
 
 function isWordCode(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57); // \w of normalised text
+}
+
+function isRunCode(c: number): boolean {
+  return isWordCode(c) || c === 37; // '%': the characters an anchor or a start can hold here
 }
 
 /** The word prefilter's flags and, per flagged rule and hint, where a match can start. */
@@ -288,14 +314,16 @@ interface Anchoring {
 function addStart(lists: (number[] | undefined)[], i: number, p: number): void {
   const list = lists[i];
   if (list === undefined) lists[i] = [p];
-  else if (list[list.length - 1] !== p) list.push(p);
+  else list.push(p);
 }
 
 /**
- * One pass over the normalised text: at each start of a run of letters and digits, the rules and
- * hints whose anchors begin there. The flags are those of a word prefilter over the text split at
- * /[\s.,;:!?]+/ (each word's 1..3-letter prefixes looked up): a word of that split starts such a run, unless it starts with '%', and no anchor
- * does; nor does an anchor hold a separator, so the characters after a word add no rule.
+ * One pass over the normalised text. At each start of a run of letters and digits, the run of
+ * letters, digits and '%' there (all an anchor or a start can match in normalised text) selects,
+ * through a memo, the rules and hints it flags and those that may match there. The flags are
+ * those of a word prefilter over the text split at /[\s.,;:!?]+/ (each word's 1..3-letter
+ * prefixes looked up among the anchors): such a word starts a run of letters and digits, unless
+ * it starts with '%', and no anchor does.
  */
 function anchoredStarts(text: string): Anchoring {
   const ruleOn = new Uint8Array(RULES.length);
@@ -304,22 +332,38 @@ function anchoredStarts(text: string): Anchoring {
   for (const i of HINT_INDEX.always) hintOn[i] = 1;
   const ruleStarts: (number[] | undefined)[] = [];
   const hintStarts: (number[] | undefined)[] = [];
+  const n = text.length;
   let prevWord = false;
-  for (let p = 0; p < text.length; p++) {
+  for (let p = 0; p < n; p++) {
     const word = isWordCode(text.charCodeAt(p));
     if (word && !prevWord) {
-      const a = anchoredAt(text, p);
+      let end = p + 1;
+      while (end < n && end - p < START_LEN && isRunCode(text.charCodeAt(end))) end++;
+      const key = text.slice(p, end);
+      let a = ANCHORED_MEMO.get(key);
+      if (a === undefined) {
+        a = {
+          ruleFlags: prefixHits(key, RULE_INDEX),
+          hintFlags: prefixHits(key, HINT_INDEX),
+          ruleStarts: startHits(key, RULES),
+          hintStarts: startHits(key, HINT_RULES),
+        };
+        if (
+          a.ruleFlags.length + a.hintFlags.length + a.ruleStarts.length + a.hintStarts.length ===
+          0
+        )
+          a = NOT_ANCHORED;
+        if (ANCHORED_MEMO.size >= WORD_MEMO_LIMIT) ANCHORED_MEMO.clear();
+        ANCHORED_MEMO.set(key, a);
+      }
       if (a !== NOT_ANCHORED) {
         // A word of the split (the prefilter's unit), not a run after a '%' inside one.
-        const splitWord = p === 0 || text.charCodeAt(p - 1) !== 37;
-        for (const i of a.rules) {
-          if (splitWord) ruleOn[i] = 1;
-          addStart(ruleStarts, i, p);
+        if (p === 0 || text.charCodeAt(p - 1) !== 37) {
+          for (const i of a.ruleFlags) ruleOn[i] = 1;
+          for (const i of a.hintFlags) hintOn[i] = 1;
         }
-        for (const i of a.hints) {
-          if (splitWord) hintOn[i] = 1;
-          addStart(hintStarts, i, p);
-        }
+        for (const i of a.ruleStarts) addStart(ruleStarts, i, p);
+        for (const i of a.hintStarts) addStart(hintStarts, i, p);
       }
     }
     prevWord = word;
@@ -327,9 +371,12 @@ function anchoredStarts(text: string): Anchoring {
   return { ruleOn, hintOn, ruleStarts, hintStarts };
 }
 
+/** Runs of letters, digits and '%' seen so far -> what they select (bounded, as a memo). */
+const ANCHORED_MEMO = new Map<string, Anchored>();
+
 /**
  * The next match of a sticky pattern at one of `starts` (ascending) from position `from`, or
- * null; what a global search from `from` finds when matches can only begin at those positions.
+ * null: what a global search from `from` finds when matches can only begin at those positions.
  */
 function matchFrom(
   sticky: RegExp,
@@ -884,9 +931,6 @@ const HINT_RULES: HintRule[] = [
 
 const RULE_INDEX = indexAnchors(RULES);
 const HINT_INDEX = indexAnchors(HINT_RULES);
-/** Per rule and hint: its matches can only start at its anchors (see anchoredStarts). */
-const RULE_ANCHORED = RULES.map((r) => startsAtAnchors(r.anchors));
-const HINT_ANCHORED = HINT_RULES.map((h) => startsAtAnchors(h.anchors));
 
 /** For tests: the share of rules and hints that can be skipped by the prefilter. */
 export function _prefilterCoverage(): { rules: number; hints: number } {
@@ -1132,13 +1176,13 @@ export function extractFromText(
     return false;
   };
   const prefilter = options.prefilter ?? true;
-  const anchoring = prefilter ? anchoredStarts(text) : null;
-  const ruleOn = anchoring?.ruleOn ?? null;
-  const hintOn = anchoring?.hintOn ?? null;
+  const where = prefilter ? anchoredStarts(text) : null;
+  const ruleOn = where?.ruleOn ?? null;
+  const hintOn = where?.hintOn ?? null;
   for (let ri = 0; ri < RULES.length; ri++) {
     if (ruleOn !== null && !ruleOn[ri]) continue;
     const r = RULES[ri]!;
-    const starts = anchoring !== null && RULE_ANCHORED[ri] ? anchoring.ruleStarts[ri] : null;
+    const starts = where !== null && r.starts !== null ? where.ruleStarts[ri] : null;
     r.re.lastIndex = 0;
     let from = 0;
     let m: RegExpExecArray | null;
@@ -1188,8 +1232,8 @@ export function extractFromText(
     if (hintOn !== null && !hintOn[hi]) continue;
     const h = HINT_RULES[hi]!;
     const m =
-      anchoring !== null && HINT_ANCHORED[hi]
-        ? matchFrom(h.sticky, text, anchoring.hintStarts[hi], 0)
+      where !== null && h.starts !== null
+        ? matchFrom(h.sticky, text, where.hintStarts[hi], 0)
         : h.re.exec(text);
     if (m === null) continue;
     // Hints against a cause are phrased with negations of their own ("even with the door open").
