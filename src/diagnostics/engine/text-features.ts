@@ -454,5 +454,6 @@ export function collectFeatureIds(vocab: TextVocabulary, text: string): number {
 
 /** collectFeatureIds() as a fresh array (for tests and tools). */
 export function textFeatureIds(vocab: TextVocabulary, text: string): number[] {
-  return Array.from(vocab.ids.subarray(0, collectFeatureIds(vocab, text)));
+  const n = collectFeatureIds(vocab, text); // may grow vocab.ids: read it after
+  return Array.from(vocab.ids.subarray(0, n));
 }
