@@ -132,9 +132,7 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   const logp = filled(N_CAUSES, 0);
 
   // ---- Priors, blended with the tenant's confirmed causes (Dirichlet pseudo-counts) -------
-  const prior = priorFor(ctx);
-  if (model.priorPower !== 1)
-    for (let c = 0; c < N_CAUSES; c++) prior[c] = Math.pow(prior[c]!, model.priorPower);
+  const prior = flattenedPrior(ctx, model);
   let priorTotal = 0;
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c]!;
   let learnedTotal = 0;
@@ -326,6 +324,27 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
     questions,
     modelVersion: model.version,
   };
+}
+
+/** flattenedPrior's answers per model and power source: a handful of constant vectors. */
+interface CachedPrior {
+  power: number;
+  prior: readonly number[];
+}
+const PRIOR_CACHE = new WeakMap<Model, Map<string, CachedPrior>>();
+
+/** The base priors for this lock's power source raised to the model's priorPower (read-only). */
+function flattenedPrior(ctx: Context, model: Model): readonly number[] {
+  const key = ctx.power ?? 'battery';
+  let perPower = PRIOR_CACHE.get(model);
+  if (!perPower) PRIOR_CACHE.set(model, (perPower = new Map<string, CachedPrior>()));
+  const hit = perPower.get(key);
+  if (hit !== undefined && hit.power === model.priorPower) return hit.prior;
+  const prior = priorFor(ctx);
+  if (model.priorPower !== 1)
+    for (let c = 0; c < N_CAUSES; c++) prior[c] = Math.pow(prior[c]!, model.priorPower);
+  perPower.set(key, { power: model.priorPower, prior });
+  return prior;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { N_CAUSES, N_STEPS, N_SYMPTOMS, STEP_CODES, SYMPTOM_CODES } from './codes.js';
 import { FITTED } from './fitted-params.js';
 import { describeKnowledge, type Knowledge, LIKELIHOOD, STEP_FIX, SYMPTOMS } from './knowledge.js';
-import { textFeatures } from './text-features.js';
+import { collectFeatureIds, compileVocabulary, type TextVocabulary } from './text-features.js';
 import type { FittedParams } from './types.js';
 
 export type { FittedParams } from './types.js';
@@ -27,6 +27,8 @@ export interface Model {
   /** The text model as one table: feature -> offset of its row in textWeights. */
   textIndex: Map<string, number> | null;
   textWeights: Float64Array;
+  /** The same vocabulary compiled for scoring without building feature strings. */
+  textVocabulary: TextVocabulary | null;
   textWeight: number;
   hintWeight: number;
   temperature: number;
@@ -81,6 +83,7 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
     text,
     textIndex,
     textWeights: Float64Array.from(p.text?.weights ?? []),
+    textVocabulary: p.text ? compileVocabulary(p.text.features) : null,
     textWeight: p.textWeight ?? 0,
     hintWeight: p.hintWeight ?? 1,
     temperature: p.temperature ?? 1,
@@ -89,18 +92,25 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
   };
 }
 
-/** The text model's score per cause for a description (0 everywhere without a text model). */
+/**
+ * The text model's score per cause for a description (0 everywhere without a text model): the sum
+ * of the weight rows of its features (textFeatures), in their order, times the text weight.
+ */
 export function textScores(model: Model, description: string): Float64Array {
   const out = new Float64Array(N_CAUSES);
-  const index = model.textIndex;
-  if (!index || model.textWeight === 0) return out;
+  const vocab = model.textVocabulary;
+  if (!vocab || model.textWeight === 0) return out;
   const w = model.textWeights;
-  for (const f of textFeatures(description)) {
-    const at = index.get(f);
-    if (at === undefined) continue;
-    for (let c = 0; c < N_CAUSES; c++) out[c]! += w[at + c]!;
+  const n = collectFeatureIds(vocab, description);
+  const ids = vocab.ids;
+  const k = N_CAUSES;
+  const scale = model.textWeight;
+  // Per cause, the rows summed in feature order (the order textFeatures lists them).
+  for (let c = 0; c < k; c++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += w[ids[i]! * k + c]!;
+    out[c] = sum * scale;
   }
-  for (let c = 0; c < N_CAUSES; c++) out[c]! *= model.textWeight;
   return out;
 }
 

@@ -98,6 +98,11 @@ let scratchBound = new Float64Array(32);
 let scratchFresh = new Int32Array(32);
 let scratchBlocked = new Int32Array(32);
 let scratchPlaced = new Uint8Array(32);
+let scratchAvail = new Int32Array(32);
+let scratchChainAt = new Int32Array(32);
+let scratchChainTop = new Float64Array(32);
+let scratchAfterStart = new Int32Array(33);
+let scratchAfter = new Int32Array(64);
 
 function ensureScratch(n: number, k: number): void {
   if (scratchM.length < k) scratchM = new Float64Array(k * 2);
@@ -106,6 +111,10 @@ function ensureScratch(n: number, k: number): void {
     scratchFresh = new Int32Array(n * 2);
     scratchBlocked = new Int32Array(n * 2);
     scratchPlaced = new Uint8Array(n * 2);
+    scratchAvail = new Int32Array(n * 2);
+    scratchChainAt = new Int32Array(n * 2);
+    scratchChainTop = new Float64Array(n * 2);
+    scratchAfterStart = new Int32Array(n * 2 + 1);
   }
 }
 
@@ -132,6 +141,38 @@ function failT(
   for (let q = start[i]!, e = start[i + 1]!; q < e; q++) m[idx[q]!]! *= 1 - val[q]!;
 }
 
+/**
+ * The inverse of `before`, as compressed rows in the scratch buffers: the candidates that wait
+ * for candidate j are scratchAfter[scratchAfterStart[j]..scratchAfterStart[j + 1]), each once.
+ */
+function invertPrecedence(before: Precedence, n: number): void {
+  const start = scratchAfterStart;
+  start.fill(0, 0, n + 1);
+  let edges = 0;
+  const unique = (list: readonly number[], j: number): boolean => {
+    const b = list[j]!;
+    return b >= 0 && b < n && list.indexOf(b) === j;
+  };
+  for (let i = 0; i < n; i++) {
+    const list = before[i] ?? [];
+    for (let j = 0; j < list.length; j++) {
+      if (!unique(list, j)) continue;
+      start[list[j]! + 1]!++;
+      edges++;
+    }
+  }
+  for (let j = 0; j < n; j++) start[j + 1]! += start[j]!;
+  if (scratchAfter.length < edges) scratchAfter = new Int32Array(edges * 2);
+  const fill = scratchFresh; // free until the greedy starts; reset there
+  for (let j = 0; j < n; j++) fill[j] = start[j]!;
+  for (let i = 0; i < n; i++) {
+    const list = before[i] ?? [];
+    for (let j = 0; j < list.length; j++) {
+      if (unique(list, j)) scratchAfter[fill[list[j]!]!++] = i;
+    }
+  }
+}
+
 export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Precedence): number[] {
   const n = s.cost.length;
   const k = mass.length;
@@ -144,36 +185,59 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
   const placed = scratchPlaced;
   const bound = scratchBound;
   const fresh = scratchFresh;
+  // avail: the unplaced, unblocked candidates in index order (what the scan below visits).
+  const avail = scratchAvail;
+  let nAvail = 0;
   let anyBlocked = false;
   for (let i = 0; i < n; i++) {
     const b = before ? (before[i]?.length ?? 0) : 0;
     blocked[i] = b;
     if (b !== 0) anyBlocked = true;
+  }
+  if (anyBlocked) invertPrecedence(before!, n);
+  for (let i = 0; i < n; i++) {
     placed[i] = 0;
     fresh[i] = -1;
+    if (blocked[i] === 0) avail[nAvail++] = i;
     // Lazy greedy: a step's ratio can only fall as earlier steps fail (mass only shrinks), so a
     // stale ratio is an upper bound; only the front-runner needs recomputing each round.
     bound[i] = fixedMassT(start, idx, val, i, m) / cost[i]!;
   }
+  // The scan of a round: available candidates in index order, a new front-runner whenever one
+  // beats the running top by more than 1e-15 (so ties keep the lower index). chainAt/chainTop
+  // record where the front-runner changed and the top from there on, so that after the
+  // front-runner's ratio is recomputed the scan resumes at its position with the state it had
+  // there: the same result as scanning again from the start, since nothing before it changed.
+  const chainAt = scratchChainAt;
+  const chainTop = scratchChainTop;
   const order: number[] = [];
   for (let round = 0; round < n; round++) {
     let best: number;
+    let bestAt = -1;
+    let chain = 0;
+    let from = 0;
     for (;;) {
-      // Unplaced candidates scanned in index order, so that ties go to the lower index.
-      best = -1;
-      let top = -1;
-      for (let i = 0; i < n; i++) {
-        if (placed[i] !== 0 || blocked[i] !== 0) continue;
-        // Strictly greater wins; ties keep the lower index (scanned first).
-        if (bound[i]! > top + 1e-15) {
-          top = bound[i]!;
-          best = i;
+      let top = chain > 0 ? chainTop[chain - 1]! : -1;
+      for (let q = from; q < nAvail; q++) {
+        const b = bound[avail[q]!]!;
+        if (b > top + 1e-15) {
+          top = b;
+          chainAt[chain] = q;
+          chainTop[chain] = b;
+          chain++;
         }
       }
-      if (best < 0) break;
+      if (chain === 0) {
+        best = -1;
+        break;
+      }
+      bestAt = chainAt[chain - 1]!;
+      best = avail[bestAt]!;
       if (fresh[best] === round) break;
       bound[best] = fixedMassT(start, idx, val, best, m) / cost[best]!;
       fresh[best] = round;
+      chain--;
+      from = bestAt;
     }
     if (best < 0) {
       // Only reachable with cyclic constraints; place the rest in index order.
@@ -182,10 +246,23 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     }
     placed[best] = 1;
     order.push(best);
+    nAvail--;
+    for (let q = bestAt; q < nAvail; q++) avail[q] = avail[q + 1]!;
     failT(start, idx, val, best, m);
     if (anyBlocked) {
-      for (let i = 0; i < n; i++)
-        if (placed[i] === 0 && blocked[i]! > 0 && before![i]!.includes(best)) blocked[i]!--;
+      for (let e = scratchAfterStart[best]!; e < scratchAfterStart[best + 1]!; e++) {
+        const i = scratchAfter[e]!;
+        if (placed[i] !== 0 || blocked[i]! <= 0) continue;
+        if (--blocked[i]! === 0) {
+          // Now available: into its place in index order.
+          let q = nAvail++;
+          while (q > 0 && avail[q - 1]! > i) {
+            avail[q] = avail[q - 1]!;
+            q--;
+          }
+          avail[q] = i;
+        }
+      }
     }
   }
   polish(order, s, mass, anyBlocked ? before : undefined);

@@ -41,8 +41,12 @@ export interface TextExtraction {
 interface Rule {
   symptoms: SymptomCode[];
   re: RegExp;
+  /** The same pattern, sticky: tried only where a match can start (see anchoredStarts). */
+  sticky: RegExp;
   /** Word prefixes any match starts with (null: unknown, always run). See anchorsOf. */
   anchors: string[] | null;
+  /** Longer word prefixes any match starts with: where it is tried (see anchoredStarts). */
+  starts: string[] | null;
   /** Describes an event ("changed the batteries"): also cancelled by modal words ("need to"). */
   factual: boolean;
   implies?: (phrase: string) => StepCode[];
@@ -52,7 +56,9 @@ interface HintRule {
   cause: CauseCode;
   ratio: number;
   re: RegExp;
+  sticky: RegExp;
   anchors: string[] | null;
+  starts: string[] | null;
 }
 
 // Shared vocabulary fragments (normalised text: lower case, "n't" -> "nt", "will not" -> "wont").
@@ -75,7 +81,8 @@ function rule(
   return {
     symptoms: Array.isArray(symptoms) ? symptoms : [symptoms],
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'g'),
-    anchors: anchorsOf(patterns),
+    sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
+    ...anchorsAndStarts(patterns),
     factual: options.factual ?? false,
     implies: options.implies,
   };
@@ -86,7 +93,8 @@ function hint(cause: CauseCode, ratio: number, patterns: string[]): HintRule {
     cause,
     ratio,
     re: new RegExp(`\\b(?:${patterns.join('|')})\\b`),
-    anchors: anchorsOf(patterns),
+    sticky: new RegExp(`\\b(?:${patterns.join('|')})\\b`, 'y'),
+    ...anchorsAndStarts(patterns),
   };
 }
 
@@ -139,9 +147,9 @@ function splitAlternatives(body: string): string[] {
  * The word prefixes (1-3 characters, no spaces) that any match of `src` must start with, or
  * null when the pattern starts with something this analysis does not follow.
  */
-function prefixes(src: string, depth = 0): string[] | null {
+function prefixes(src: string, depth = 0, maxLen = PREFIX_LEN): string[] | null {
   if (depth > 16) return null;
-  if (src.startsWith('\\b')) return prefixes(src.slice(2), depth + 1);
+  if (src.startsWith('\\b')) return prefixes(src.slice(2), depth + 1, maxLen);
   if (src === '' || src[0] === ' ') return null;
   if (src.startsWith('(?:')) {
     const close = closingParen(src, 0);
@@ -160,19 +168,19 @@ function prefixes(src: string, depth = 0): string[] | null {
     const rest = src.slice(after);
     const out: string[] = [];
     for (const alt of splitAlternatives(src.slice(3, close))) {
-      const r = prefixes(alt + rest, depth + 1);
+      const r = prefixes(alt + rest, depth + 1, maxLen);
       if (r === null) return null;
       out.push(...r);
     }
     if (optional) {
-      const r = prefixes(rest, depth + 1);
+      const r = prefixes(rest, depth + 1, maxLen);
       if (r === null) return null;
       out.push(...r);
     }
     return out;
   }
   let run = '';
-  for (let i = 0; i < src.length && run.length < PREFIX_LEN; i++) {
+  for (let i = 0; i < src.length && run.length < maxLen; i++) {
     const ch = src[i]!;
     if (!LITERAL.test(ch)) break;
     const next = src[i + 1]!;
@@ -183,10 +191,12 @@ function prefixes(src: string, depth = 0): string[] | null {
   return run === '' ? null : [run];
 }
 
-function anchorsOf(patterns: string[]): string[] | null {
+function anchorsOf(patterns: string[], maxLen = PREFIX_LEN): string[] | null {
   const out = new Set<string>();
   for (const p of patterns) {
-    const r = prefixes(p);
+    // A pattern with a top-level alternative would need each side analysed: leave it unknown.
+    if (splitAlternatives(p).length !== 1) return null;
+    const r = prefixes(p, 0, maxLen);
     if (r === null) return null;
     for (const a of r) out.add(a);
   }
@@ -214,36 +224,174 @@ function indexAnchors(rules: readonly { anchors: string[] | null }[]): {
   return { byAnchor, always };
 }
 
-/** Rules a word may start a match of (its 1..PREFIX_LEN-letter prefixes looked up), per index. */
+/** Rules a word may start a match of, per index. */
 type AnchorIndex = ReturnType<typeof indexAnchors>;
-const WORD_RULES = new WeakMap<AnchorIndex, Map<string, readonly number[]>>();
-/** Distinct words remembered per index; past this the memo starts afresh (bounded memory). */
+/** Distinct windows remembered; past this the memo starts afresh (bounded memory). */
 const WORD_MEMO_LIMIT = 20_000;
 const NO_RULES: readonly number[] = [];
 
-function rulesOfWord(w: string, index: AnchorIndex): readonly number[] {
-  let memo = WORD_RULES.get(index);
-  if (!memo) WORD_RULES.set(index, (memo = new Map<string, readonly number[]>()));
-  let list = memo.get(w);
-  if (list !== undefined) return list;
+// ---- Where a match can start ------------------------------------------------------------------
+// A rule's pattern starts with \b and, by the same analysis with longer prefixes (up to
+// START_LEN characters), with one of its `starts`. When they all begin with a letter or digit, a
+// match can only begin where a run of letters and digits starts and the text there begins with
+// one of them. So instead of scanning the whole text with each rule the prefilter selects, the
+// sticky copy of its pattern is tried at those positions only, in order: the matches are the ones
+// a scan finds (leftmost first, each search resuming after the last match).
+
+const START_LEN = 12;
+/** Prefixes made of word characters (no separator inside: the prefilter splits at /[\s.,;:!?]+/). */
+const WORD_ANCHOR = /^[a-z0-9][a-z0-9%'-]*$/;
+
+/**
+ * A rule's anchors (for the prefilter) and starts. A rule with an anchor that is not a word
+ * prefix (none today) gets neither, so it always runs, by a scan of the whole text; one whose
+ * starts are not word prefixes runs by a scan when the prefilter selects it.
+ */
+function anchorsAndStarts(patterns: string[]): {
+  anchors: string[] | null;
+  starts: string[] | null;
+} {
+  const anchors = anchorsOf(patterns);
+  if (anchors === null || !anchors.every((a) => WORD_ANCHOR.test(a)))
+    return { anchors: null, starts: null };
+  const starts = anchorsOf(patterns, START_LEN);
+  return {
+    anchors,
+    starts: starts !== null && starts.every((a) => WORD_ANCHOR.test(a)) ? starts : null,
+  };
+}
+
+/** What a run of letters, digits and '%' selects: flags (prefilter) and starts, per rule and hint. */
+interface Anchored {
+  ruleFlags: readonly number[];
+  hintFlags: readonly number[];
+  ruleStarts: readonly number[];
+  hintStarts: readonly number[];
+}
+const NOT_ANCHORED: Anchored = {
+  ruleFlags: NO_RULES,
+  hintFlags: NO_RULES,
+  ruleStarts: NO_RULES,
+  hintStarts: NO_RULES,
+};
+
+function prefixHits(w: string, index: AnchorIndex): readonly number[] {
   let found: number[] | null = null;
   const top = Math.min(PREFIX_LEN, w.length);
   for (let len = 1; len <= top; len++) {
     const hit = index.byAnchor.get(w.slice(0, len));
     if (hit) (found ??= []).push(...hit);
   }
-  list = found ?? NO_RULES;
-  if (memo.size >= WORD_MEMO_LIMIT) memo.clear();
-  memo.set(w, list);
-  return list;
+  return found ?? NO_RULES;
 }
 
-/** Which rules may match this text: a flag per rule. */
-function candidates(words: readonly string[], index: AnchorIndex, n: number): Uint8Array {
-  const on = new Uint8Array(n);
-  for (const i of index.always) on[i] = 1;
-  for (const w of words) for (const i of rulesOfWord(w, index)) on[i] = 1;
-  return on;
+/** The rules (indices) with a start that `w` begins with. */
+function startHits(w: string, rules: readonly { starts: string[] | null }[]): readonly number[] {
+  let found: number[] | null = null;
+  for (let i = 0; i < rules.length; i++) {
+    const starts = rules[i]!.starts;
+    if (starts !== null && starts.some((a) => w.startsWith(a))) (found ??= []).push(i);
+  }
+  return found ?? NO_RULES;
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57); // \w of normalised text
+}
+
+function isRunCode(c: number): boolean {
+  return isWordCode(c) || c === 37; // '%': the characters an anchor or a start can hold here
+}
+
+/** The word prefilter's flags and, per flagged rule and hint, where a match can start. */
+interface Anchoring {
+  ruleOn: Uint8Array;
+  hintOn: Uint8Array;
+  ruleStarts: (number[] | undefined)[];
+  hintStarts: (number[] | undefined)[];
+}
+
+function addStart(lists: (number[] | undefined)[], i: number, p: number): void {
+  const list = lists[i];
+  if (list === undefined) lists[i] = [p];
+  else list.push(p);
+}
+
+/**
+ * One pass over the normalised text. At each start of a run of letters and digits, the run of
+ * letters, digits and '%' there (all an anchor or a start can match in normalised text) selects,
+ * through a memo, the rules and hints it flags and those that may match there. The flags are
+ * those of a word prefilter over the text split at /[\s.,;:!?]+/ (each word's 1..3-letter
+ * prefixes looked up among the anchors): such a word starts a run of letters and digits, unless
+ * it starts with '%', and no anchor does.
+ */
+function anchoredStarts(text: string): Anchoring {
+  const ruleOn = new Uint8Array(RULES.length);
+  const hintOn = new Uint8Array(HINT_RULES.length);
+  for (const i of RULE_INDEX.always) ruleOn[i] = 1;
+  for (const i of HINT_INDEX.always) hintOn[i] = 1;
+  const ruleStarts: (number[] | undefined)[] = [];
+  const hintStarts: (number[] | undefined)[] = [];
+  const n = text.length;
+  let prevWord = false;
+  for (let p = 0; p < n; p++) {
+    const word = isWordCode(text.charCodeAt(p));
+    if (word && !prevWord) {
+      let end = p + 1;
+      while (end < n && end - p < START_LEN && isRunCode(text.charCodeAt(end))) end++;
+      const key = text.slice(p, end);
+      let a = ANCHORED_MEMO.get(key);
+      if (a === undefined) {
+        a = {
+          ruleFlags: prefixHits(key, RULE_INDEX),
+          hintFlags: prefixHits(key, HINT_INDEX),
+          ruleStarts: startHits(key, RULES),
+          hintStarts: startHits(key, HINT_RULES),
+        };
+        if (
+          a.ruleFlags.length + a.hintFlags.length + a.ruleStarts.length + a.hintStarts.length ===
+          0
+        )
+          a = NOT_ANCHORED;
+        if (ANCHORED_MEMO.size >= WORD_MEMO_LIMIT) ANCHORED_MEMO.clear();
+        ANCHORED_MEMO.set(key, a);
+      }
+      if (a !== NOT_ANCHORED) {
+        // A word of the split (the prefilter's unit), not a run after a '%' inside one.
+        if (p === 0 || text.charCodeAt(p - 1) !== 37) {
+          for (const i of a.ruleFlags) ruleOn[i] = 1;
+          for (const i of a.hintFlags) hintOn[i] = 1;
+        }
+        for (const i of a.ruleStarts) addStart(ruleStarts, i, p);
+        for (const i of a.hintStarts) addStart(hintStarts, i, p);
+      }
+    }
+    prevWord = word;
+  }
+  return { ruleOn, hintOn, ruleStarts, hintStarts };
+}
+
+/** Runs of letters, digits and '%' seen so far -> what they select (bounded, as a memo). */
+const ANCHORED_MEMO = new Map<string, Anchored>();
+
+/**
+ * The next match of a sticky pattern at one of `starts` (ascending) from position `from`, or
+ * null: what a global search from `from` finds when matches can only begin at those positions.
+ */
+function matchFrom(
+  sticky: RegExp,
+  text: string,
+  starts: readonly number[] | undefined,
+  from: number,
+): RegExpExecArray | null {
+  if (starts === undefined) return null;
+  for (const p of starts) {
+    if (p < from) continue;
+    sticky.lastIndex = p;
+    const m = sticky.exec(text);
+    if (m !== null) return m;
+  }
+  return null;
 }
 
 /** Specific before generic: the first rule to match a span owns it. */
@@ -783,7 +931,6 @@ const HINT_RULES: HintRule[] = [
 
 const RULE_INDEX = indexAnchors(RULES);
 const HINT_INDEX = indexAnchors(HINT_RULES);
-const WORD_SPLIT = /[\s.,;:!?]+/;
 
 /** For tests: the share of rules and hints that can be skipped by the prefilter. */
 export function _prefilterCoverage(): { rules: number; hints: number } {
@@ -1029,22 +1176,28 @@ export function extractFromText(
     return false;
   };
   const prefilter = options.prefilter ?? true;
-  const words = prefilter ? text.split(WORD_SPLIT) : [];
-  const ruleOn = prefilter ? candidates(words, RULE_INDEX, RULES.length) : null;
-  const hintOn = prefilter ? candidates(words, HINT_INDEX, HINT_RULES.length) : null;
+  const where = prefilter ? anchoredStarts(text) : null;
+  const ruleOn = where?.ruleOn ?? null;
+  const hintOn = where?.hintOn ?? null;
   for (let ri = 0; ri < RULES.length; ri++) {
     if (ruleOn !== null && !ruleOn[ri]) continue;
     const r = RULES[ri]!;
+    const starts = where !== null && r.starts !== null ? where.ruleStarts[ri] : null;
     r.re.lastIndex = 0;
+    let from = 0;
     let m: RegExpExecArray | null;
-    while ((m = r.re.exec(text)) !== null) {
+    while (
+      (m = starts === null ? r.re.exec(text) : matchFrom(r.sticky, text, starts, from)) !== null
+    ) {
       const phrase = m[0];
       const start = m.index;
       const end = start + phrase.length;
       if (phrase.length === 0) {
         r.re.lastIndex++;
+        from = start + 1;
         continue;
       }
+      from = end;
       if (overlaps(start, end)) continue;
       claimed.push(start, end);
       const cancelled = isCancelled(text, start, r.factual);
@@ -1078,7 +1231,10 @@ export function extractFromText(
   for (let hi = 0; hi < HINT_RULES.length; hi++) {
     if (hintOn !== null && !hintOn[hi]) continue;
     const h = HINT_RULES[hi]!;
-    const m = h.re.exec(text);
+    const m =
+      where !== null && h.starts !== null
+        ? matchFrom(h.sticky, text, where.hintStarts[hi], 0)
+        : h.re.exec(text);
     if (m === null) continue;
     // Hints against a cause are phrased with negations of their own ("even with the door open").
     if (h.ratio > 1 && isCancelled(text, m.index, false)) continue;
