@@ -35,22 +35,7 @@ export function ownerDataSourceOptions(url: string): DataSourceOptions {
 export function runtimeDataSourceOptions(o: RuntimeDatabaseOptions): DataSourceOptions {
   const startup = [`-c statement_timeout=${o.statementTimeoutMs}`];
   if (!o.databaseAppUrl) startup.unshift(`-c role=${RUNTIME_ROLE}`);
-  return {
-    type: 'postgres',
-    url: o.databaseAppUrl ?? o.databaseUrl,
-    entities: [],
-    migrations: [],
-    synchronize: false,
-    migrationsRun: false,
-    logging: false,
-    extra: {
-      max: o.poolSize,
-      options: startup.join(' '),
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      application_name: 'lockdesk',
-    },
-  };
+  return requestPool(o.databaseAppUrl ?? o.databaseUrl, o.poolSize, startup, 'lockdesk');
 }
 
 /**
@@ -64,24 +49,39 @@ export function readDataSourceOptions(o: {
   poolSize: number;
   statementTimeoutMs: number;
 }): DataSourceOptions {
+  return requestPool(
+    o.databaseReadUrl,
+    o.poolSize,
+    [
+      `-c role=${RUNTIME_ROLE}`,
+      `-c statement_timeout=${o.statementTimeoutMs}`,
+      '-c default_transaction_read_only=on',
+    ],
+    'lockdesk-read',
+  );
+}
+
+/** A pool that serves requests: no entities or migrations, its connections' startup options. */
+function requestPool(
+  url: string,
+  max: number,
+  startup: string[],
+  applicationName: string,
+): DataSourceOptions {
   return {
     type: 'postgres',
-    url: o.databaseReadUrl,
+    url,
     entities: [],
     migrations: [],
     synchronize: false,
     migrationsRun: false,
     logging: false,
     extra: {
-      max: o.poolSize,
-      options: [
-        `-c role=${RUNTIME_ROLE}`,
-        `-c statement_timeout=${o.statementTimeoutMs}`,
-        '-c default_transaction_read_only=on',
-      ].join(' '),
+      max,
+      options: startup.join(' '),
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
-      application_name: 'lockdesk-read',
+      application_name: applicationName,
     },
   };
 }

@@ -18,5 +18,6 @@ export {
   type LockDiagnosisFactsRow,
   lockDiagnosisFactsSql,
   lockFacts,
+  lockFactsOf,
 } from './lock-facts.repository.js';
 export { type LockSnapshot, lockSnapshot } from './lock-facts.repository.js';

@@ -40,6 +40,19 @@ export interface LockDiagnosisFactsRow {
 }
 
 /**
+ * The lock's facts out of a row that embedded lockDiagnosisFactsSql with a LEFT JOIN: null when
+ * the tenant has no such lock (every column null).
+ */
+export function lockFactsOf(row: {
+  [K in keyof LockDiagnosisFactsRow]?: LockDiagnosisFactsRow[K] | null;
+}): LockDiagnosisFactsRow | null {
+  const { property_id, model_id, health, model, readings } = row;
+  return property_id && model_id && health && model && readings
+    ? { property_id, model_id, health, model, readings }
+    : null;
+}
+
+/**
  * A SELECT of one row: everything the diagnosis reads about a lock (its property, its catalog
  * model, its health snapshot and battery readings at `now`), columns as LockDiagnosisFactsRow;
  * no row when the tenant has no such lock. `device` and `now` are SQL expressions (parameters

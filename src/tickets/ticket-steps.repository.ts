@@ -1,7 +1,11 @@
 /** Troubleshooting on a ticket: step outcomes, answers to the diagnosis's questions, the diagnosis history. */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
-import { type LockDiagnosisFactsRow, lockDiagnosisFactsSql } from '../devices/index.js';
+import {
+  type LockDiagnosisFactsRow,
+  lockDiagnosisFactsSql,
+  lockFactsOf,
+} from '../devices/index.js';
 import { type DiagnosisResponseDto, learnedCountsSql } from '../diagnostics/index.js';
 import type { CauseCode, StepCode, StepOutcome, SymptomCode } from '../diagnostics/index.js';
 
@@ -140,14 +144,10 @@ export async function rediagnosisFacts(
        LEFT JOIN LATERAL (${lockDiagnosisFactsSql('$1::uuid', '$2::timestamptz')}) f ON true`,
     [q.deviceId, q.now, q.ticketId],
   );
-  const { property_id, model_id, health, model, readings, learned, steps, answers } = row;
   return {
-    lock:
-      property_id && model_id && health && model && readings
-        ? { property_id, model_id, health, model, readings }
-        : null,
-    learned,
-    steps,
-    answers,
+    lock: lockFactsOf(row),
+    learned: row.learned,
+    steps: row.steps,
+    answers: row.answers,
   };
 }

@@ -13,6 +13,7 @@ import {
   lockAlertsSql,
   type LockDiagnosisFactsRow,
   lockDiagnosisFactsSql,
+  lockFactsOf,
 } from '../devices/index.js';
 import { type DiagnosisResponseDto, learnedCountsSql } from '../diagnostics/index.js';
 import type { CauseCode, StepCode, SymptomCode } from '../diagnostics/index.js';
@@ -215,16 +216,12 @@ export async function creationFacts(
       ? [q.deviceId, q.now]
       : [q.deviceId, q.now, tx.tenantId, q.idempotencyKey],
   );
-  const { property_id, model_id, health, model, readings, learned, settings, sla, stored } = row;
   return {
-    lock:
-      property_id && model_id && health && model && readings
-        ? { property_id, model_id, health, model, readings }
-        : null,
-    learned,
-    settings,
-    sla,
-    stored,
+    lock: lockFactsOf(row),
+    learned: row.learned,
+    settings: row.settings,
+    sla: row.sla,
+    stored: row.stored,
   };
 }
 
