@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, type TestApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
 import {
-  newFleet,
   newTenant,
-  newUser,
   type Session,
+  startDesk,
   type TestFleet,
   type TestTenant,
 } from './support/factories.js';
@@ -15,10 +14,7 @@ let agent: Session;
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  a = await newTenant(t.http);
-  agent = await newUser(t.http, a, 'agent');
-  fleet = await newFleet(t.http, a, 2);
+  ({ t, a, agent, fleet } = await startDesk(2));
 });
 afterAll(async () => {
   await t.close();

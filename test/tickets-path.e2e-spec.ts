@@ -2,26 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { DiagnosisStoredOnce1764002000000 } from '../migrations/1764002000000-DiagnosisStoredOnce.js';
-import { startTestApp, type TestApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
 import {
   newFleet,
   newTenant,
   newUser,
   type Session,
+  startDesk,
   type TestFleet,
-  type TestTenant,
 } from './support/factories.js';
 
 let t: TestApp;
-let a: TestTenant;
 let agent: Session;
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  a = await newTenant(t.http);
-  agent = await newUser(t.http, a, 'agent');
-  fleet = await newFleet(t.http, a, 5);
+  ({ t, agent, fleet } = await startDesk(5));
 });
 afterAll(async () => {
   await t.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Role, TenantKind } from '../../src/tenancy/types.js';
 import { at } from '../../src/common/at.js';
+import { startTestApp, type TestApp } from './app.js';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -146,4 +147,15 @@ export async function newFleet(
     model: { id: model.body.id },
     devices,
   };
+}
+
+/** The usual desk: an app, a tenant with an agent, and a fleet of `locks` locks. */
+export async function startDesk(
+  locks: number,
+): Promise<{ t: TestApp; a: TestTenant; agent: Session; fleet: TestFleet }> {
+  const t = await startTestApp();
+  const a = await newTenant(t.http);
+  const agent = await newUser(t.http, a, 'agent');
+  const fleet = await newFleet(t.http, a, locks);
+  return { t, a, agent, fleet };
 }
