@@ -161,4 +161,26 @@ describe('DATABASE_READ_URL naming a lagging copy (a replica behind the primary)
     const fleetHealth = await http.get('/v1/fleet/health').set(a.admin.auth).expect(200);
     expect(fleetHealth.body.totals.devices).toBe(2);
   });
+
+  it('is not ready while the replica cannot be reached', async () => {
+    const ready = await http.get('/health/ready').expect(200);
+    expect(ready.body.info).toEqual(
+      expect.objectContaining({
+        database: expect.objectContaining({ status: 'up' }),
+        readDatabase: expect.objectContaining({ status: 'up' }),
+      }),
+    );
+    await admin.query(`ALTER DATABASE "${replica}" WITH ALLOW_CONNECTIONS false`);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [
+      replica,
+    ]);
+    try {
+      const down = await http.get('/health/ready');
+      expect(down.status).toBe(503);
+      expect(JSON.stringify(down.body)).toContain('readDatabase');
+    } finally {
+      await admin.query(`ALTER DATABASE "${replica}" WITH ALLOW_CONNECTIONS true`);
+    }
+    await http.get('/health/ready').expect(200);
+  });
 });

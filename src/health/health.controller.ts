@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -11,8 +11,10 @@ import {
   type HealthCheckResult,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
 import { Public } from '../auth/index.js';
 import { ProblemDto } from '../common/problem.dto.js';
+import { READ_DATA_SOURCE } from '../database/tenant-db.service.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -21,6 +23,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly primary: DataSource,
+    @Inject(READ_DATA_SOURCE) private readonly read: DataSource,
   ) {}
 
   @Get()
@@ -32,9 +36,19 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the database answers within 1.5 s' })
+  @ApiOperation({
+    summary:
+      'Readiness: the database (and the read pool, with DATABASE_READ_URL) answers within 1.5 s',
+  })
   @ApiServiceUnavailableResponse({ type: ProblemDto })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database').withTimeout(1500)]);
+    const checks = [() => this.database.pingCheck('database').withTimeout(1500)];
+    // Lists and reports read from the replica: an instance that cannot reach it is not ready.
+    if (this.read !== this.primary) {
+      checks.push(() =>
+        this.database.pingCheck('readDatabase', { connection: this.read }).withTimeout(1500),
+      );
+    }
+    return this.health.check(checks);
   }
 }
