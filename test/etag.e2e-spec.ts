@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { TestApp } from './support/app.js';
+import { TestClock } from '../src/common/clock.js';
+import { startTestApp, type TestApp } from './support/app.js';
 import {
+  newFleet,
   newTenant,
+  newUser,
   type Session,
   startDesk,
   type TestFleet,
@@ -163,5 +166,44 @@ describe('conditional GET', () => {
       });
     expect(created.status).toBe(201);
     expect(created.headers.etag).toBeUndefined();
+  });
+});
+
+describe("a ticket's ETag", () => {
+  it('changes when the clock alone breaches its SLA, and If-Match still takes it', async () => {
+    const clock = new TestClock(new Date());
+    const own = await startTestApp({}, { clock });
+    try {
+      const tenant = await newTenant(own.http);
+      const desk = await newUser(own.http, tenant, 'agent');
+      const locks = await newFleet(own.http, tenant, 1);
+      const created = await own.http
+        .post('/v1/tickets')
+        .set(desk.auth)
+        .send({ deviceId: locks.devices[0]!.id, description: 'The keypad stays dark' })
+        .expect(201);
+      const path = `/v1/tickets/${created.body.id as string}`;
+      const before = await own.http.get(path).set(desk.auth).expect(200);
+      expect(before.headers.etag).toBe('"1"');
+      expect(before.body.sla.breached).toBe(false);
+
+      // Past every SLA target: nothing wrote the ticket, yet what it shows has changed.
+      clock.advance({ hours: 24 * 30 });
+      const after = await own.http.get(path).set(desk.auth).set('If-None-Match', '"1"');
+      expect(after.status).toBe(200);
+      expect(after.body.sla.breached).toBe(true);
+      const tag = after.headers.etag as string;
+      expect(tag).toMatch(new RegExp(`^"${after.body.version as number}-[\\w-]{12}"$`));
+      await own.http.get(path).set(desk.auth).set('If-None-Match', tag).expect(304);
+      // The version part is what If-Match compares.
+      await own.http
+        .patch(path)
+        .set(desk.auth)
+        .set('If-Match', tag)
+        .send({ priority: 'high' })
+        .expect(200);
+    } finally {
+      await own.close();
+    }
   });
 });

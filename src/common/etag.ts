@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from './errors.js';
 
 /**
- * The version an `If-Match` names (`"3"`, `W/"3"` or `3`). None: 428; not a
- * version: 412. `what` names the resource in the message ("ticket").
+ * The version an `If-Match` names (`"3"`, `W/"3"`, `3`, or a tag from `versionTag` such as
+ * `"3-Xy1…"`, whose version part is what counts). None: 428; not a version: 412. `what` names
+ * the resource in the message ("ticket").
  */
 export function parseIfMatch(header: string | undefined, what: string): number {
   if (header === undefined || header.trim() === '') {
@@ -13,15 +14,29 @@ export function parseIfMatch(header: string | undefined, what: string): number {
       `Send If-Match with the ${what}’s version (its ETag).`,
     );
   }
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  const m = /^\s*(?:W\/)?"?(\d{1,9})(?:-[\w-]{1,40})?"?\s*$/.exec(header);
   if (!m)
     throw new AppError('precondition_failed', `If-Match does not name a version of this ${what}.`);
   return Number(m[1]);
 }
 
-/** Sets the ETag of a versioned view (its `version`) and returns the view. */
-export function withEtag<T extends { version: number }>(reply: FastifyReply, view: T): T {
-  void reply.header('etag', `"${view.version}"`);
+/**
+ * The tag of a versioned resource: its version, and when part of what it shows changes
+ * without the version moving (something the clock or another module decides), a digest of
+ * that part after a dash (`"3-Xy1…"`), so a conditional GET sees that change too.
+ */
+export function versionTag(version: number, volatile?: unknown): string {
+  if (volatile === undefined) return `"${version}"`;
+  return `"${version}-${hash('sha1', JSON.stringify(volatile), 'base64url').slice(0, 12)}"`;
+}
+
+/** Sets the ETag of a versioned view (`versionTag`) and returns the view. */
+export function withEtag<T extends { version: number }>(
+  reply: FastifyReply,
+  view: T,
+  volatile?: unknown,
+): T {
+  void reply.header('etag', versionTag(view.version, volatile));
   return view;
 }
 

@@ -9,6 +9,7 @@ import {
   HealthCheck,
   HealthCheckService,
   type HealthCheckResult,
+  type HealthIndicatorFunction,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
@@ -42,7 +43,9 @@ export class HealthController {
   })
   @ApiServiceUnavailableResponse({ type: ProblemDto })
   ready(): Promise<HealthCheckResult> {
-    const checks = [() => this.database.pingCheck('database').withTimeout(1500)];
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.pingCheck('database').withTimeout(1500),
+    ];
     // Lists and reports read from the replica: an instance that cannot reach it is not ready.
     if (this.read !== this.primary) {
       checks.push(() =>

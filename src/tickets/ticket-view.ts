@@ -1,24 +1,19 @@
 /** Pure helpers shared by the ticket services: the answer shape, who did it, who is staff. */
 import type { Actor } from '../auth/index.js';
-import type { SlaView, StepTriedView, TicketListItemView, TicketView } from './dto/tickets.dto.js';
-import type { TicketListRow, TicketRow } from './tickets.repository.js';
+import type {
+  SlaView,
+  StepTriedView,
+  TicketEscalationView,
+  TicketListItemView,
+  TicketView,
+} from './dto/tickets.dto.js';
+import type { SlaColumns, TicketListRow, TicketRow } from './tickets.repository.js';
 import type { StepRow } from './ticket-steps.repository.js';
 import { OPEN_STATUSES, ticketNumber } from './ticket-state.util.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-type SlaColumns = Pick<
-  TicketRow,
-  | 'status'
-  | 'first_response_due_at'
-  | 'resolution_due_at'
-  | 'first_responded_at'
-  | 'sla_breached'
-  | 'sla_paused_at'
-  | 'solved_at'
->;
-
-function slaView(r: SlaColumns, now: Date): SlaView {
+export function slaView(r: SlaColumns, now: Date): SlaView {
   const paused = r.sla_paused_at !== null;
   const lateFirst =
     r.first_responded_at === null &&
@@ -116,3 +111,15 @@ export function actorOf(actor: Actor | null): {
 
 export const isStaff = (actor: Actor | null) =>
   actor?.type === 'user' && (actor.role === 'agent' || actor.role === 'admin');
+
+/**
+ * What a ticket shows that changes while its version stays: its escalation (a partner works it
+ * in its own tenant) and a breach the clock reached before the breach job recorded it. Part of
+ * the ticket's ETag (`versionTag`), so polling with If-None-Match sees those changes.
+ */
+export function ticketVolatile(
+  escalation: TicketEscalationView | null | undefined,
+  breached: boolean,
+): unknown {
+  return escalation || breached ? { escalation: escalation ?? null, breached } : undefined;
+}

@@ -99,13 +99,16 @@ export class TicketsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('if-none-match') ifNoneMatch?: string,
   ): Promise<TicketView | undefined> {
-    if (ifNoneMatch === undefined) return withEtag(reply, await this.tickets.get(actor, id));
-    // The version decides a 304 before the ticket, its diagnosis and its steps are read.
-    const found = await this.tickets.get(actor, id, (v) =>
-      ifNoneMatchMatches(ifNoneMatch, `"${v}"`),
-    );
-    if (typeof found !== 'number') return withEtag(reply, found);
-    void reply.header('etag', `"${found}"`).code(304);
+    // The tag decides a 304 before the ticket, its diagnosis and its steps are read.
+    const found =
+      ifNoneMatch === undefined
+        ? await this.tickets.get(actor, id)
+        : await this.tickets.get(actor, id, (tag) => ifNoneMatchMatches(ifNoneMatch, tag));
+    if (typeof found !== 'string') {
+      void reply.header('etag', found.tag);
+      return found.view;
+    }
+    void reply.header('etag', found).code(304);
     return undefined;
   }
 

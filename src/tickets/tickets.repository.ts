@@ -436,13 +436,30 @@ export async function findTicket(
   return { ...row, diagnosis: current.diagnosis };
 }
 
-/** A ticket's version alone (its ETag), for a conditional GET that may not need the ticket. */
-export async function ticketVersion(tx: TenantTx, id: string): Promise<number | undefined> {
-  const [row] = await tx.em.query<{ version: number }[]>(
-    `SELECT version FROM tickets WHERE id = $1`,
+/** What a ticket's SLA state is computed from. */
+export type SlaColumns = Pick<
+  TicketRow,
+  | 'status'
+  | 'first_response_due_at'
+  | 'resolution_due_at'
+  | 'first_responded_at'
+  | 'sla_breached'
+  | 'sla_paused_at'
+  | 'solved_at'
+>;
+
+/** A ticket's version and SLA columns (its ETag), for a conditional GET that may not need the ticket. */
+export async function ticketVersion(
+  tx: TenantTx,
+  id: string,
+): Promise<(SlaColumns & { version: number }) | undefined> {
+  const [row] = await tx.em.query<(SlaColumns & { version: number })[]>(
+    `SELECT version, status, first_response_due_at, resolution_due_at, first_responded_at,
+            sla_breached, sla_paused_at, solved_at
+       FROM tickets WHERE id = $1`,
     [id],
   );
-  return row?.version;
+  return row;
 }
 
 /** The id and number of a ticket (what a timeline event names). */

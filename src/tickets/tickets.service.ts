@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { notFound } from '../common/errors.js';
+import { versionTag } from '../common/etag.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
@@ -33,7 +34,7 @@ import {
   type TicketRow,
   ticketVersion,
 } from './tickets.repository.js';
-import { actorOf, ticketListItem, ticketView } from './ticket-view.js';
+import { actorOf, slaView, ticketListItem, ticketVolatile, ticketView } from './ticket-view.js';
 
 export interface NewTicket {
   deviceId: string;
@@ -192,30 +193,37 @@ export class TicketsService {
   }
 
   /**
-   * The ticket; or, when `current(version)` says the caller already has this version (a
-   * matching If-None-Match), only that version: its row, diagnosis and steps are not read.
+   * The ticket with its ETag; or, when `current(tag)` says the caller already has this tag (a
+   * matching If-None-Match), only the tag: the row, its diagnosis and steps are not read.
    */
-  get(actor: UserActor, id: string): Promise<TicketView>;
+  get(actor: UserActor, id: string): Promise<{ view: TicketView; tag: string }>;
   get(
     actor: UserActor,
     id: string,
-    current: (version: number) => boolean,
-  ): Promise<TicketView | number>;
+    current: (tag: string) => boolean,
+  ): Promise<{ view: TicketView; tag: string } | string>;
   get(
     actor: UserActor,
     id: string,
-    current?: (version: number) => boolean,
-  ): Promise<TicketView | number> {
+    current?: (tag: string) => boolean,
+  ): Promise<{ view: TicketView; tag: string } | string> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const now = this.clock.now();
       if (current) {
-        const version = await ticketVersion(tx, id);
-        if (version === undefined) throw notFound('Ticket');
-        if (current(version)) return version;
+        const sla = await ticketVersion(tx, id);
+        if (sla === undefined) throw notFound('Ticket');
+        const escalation = await this.escalations.current(tx, id);
+        const tag = versionTag(sla.version, ticketVolatile(escalation, slaView(sla, now).breached));
+        if (current(tag)) return tag;
       }
       const row = await this.tickets.find(tx, id);
-      return {
-        ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+      const view = {
+        ...ticketView(row, now, await this.tickets.stepsTried(tx, id)),
         escalation: await this.escalations.current(tx, id),
+      };
+      return {
+        view,
+        tag: versionTag(view.version, ticketVolatile(view.escalation, view.sla.breached)),
       };
     });
   }
