@@ -14,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ActorView } from '../../common/actor.dto.js';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { AnswerDto, DiagnosisResponseDto } from '../../diagnostics/index.js';
@@ -182,13 +183,8 @@ export class StepTriedView {
   @ApiProperty({ enum: STEP_CODES }) step!: StepCode;
   @ApiProperty({ enum: STEP_OUTCOMES }) outcome!: StepOutcome;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
-  @ApiProperty({ format: 'uuid' }) by!: string;
+  @ApiProperty({ type: ActorView, description: 'Who performed it' }) by!: ActorView;
   @ApiProperty() at!: string;
-}
-
-export class TicketEscalationPartner {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
 }
 
 /** The ticket's current escalation, as the ticket shows it (the whole one: GET /v1/escalations/:id). */
@@ -199,8 +195,8 @@ export class TicketEscalationView {
   })
   status!: string;
   @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) queue!: string;
-  @ApiProperty({ type: TicketEscalationPartner, nullable: true })
-  partner!: TicketEscalationPartner | null;
+  @ApiProperty({ type: ActorView, nullable: true, description: 'The partner company' })
+  partner!: ActorView | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -296,7 +292,7 @@ export class TicketPageDto extends PageMetaDto {
 
 export class CommentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) authorId!: string;
+  @ApiProperty({ type: ActorView, description: 'Who wrote it' }) author!: ActorView;
   @ApiProperty() body!: string;
   @ApiProperty() internal!: boolean;
   @ApiProperty() createdAt!: string;
@@ -305,8 +301,11 @@ export class CommentView {
 export class TicketEventView {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'status_changed' }) type!: string;
-  @ApiProperty({ enum: ['user', 'api_key', 'system', 'partner'] }) actorType!: string;
-  @ApiProperty({ type: String, nullable: true }) actorId!: string | null;
+  @ApiProperty({
+    type: ActorView,
+    description: 'Who acted: a person, a partner company (never its person), or the system',
+  })
+  actor!: ActorView;
   @ApiProperty({ type: Object, nullable: true }) before!: unknown;
   @ApiProperty({ type: Object, nullable: true }) after!: unknown;
   @ApiProperty() createdAt!: string;
