@@ -88,7 +88,7 @@ describe('the story', () => {
       expect.objectContaining({
         step: 'replace_batteries',
         outcome: 'not_fixed',
-        by: agent.userId,
+        by: { id: agent.userId, name: 'A agent', kind: 'user' },
       }),
     ]);
     expect(prob(step.body.diagnosis.causes, 'battery_depleted')).toBeLessThan(

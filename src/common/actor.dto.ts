@@ -13,7 +13,8 @@ export class ActorView {
     type: String,
     nullable: true,
     format: 'uuid',
-    description: 'The person, the partner company (its tenant id) or the API key; null for LockDesk itself',
+    description:
+      'The person, the partner company (its tenant id) or the API key; null for LockDesk itself',
   })
   id!: string | null;
 

@@ -124,7 +124,7 @@ export async function namesOf(
     partners: new Map(
       ids.length ? (await tenantCards(tx, ids)).map((c) => [c.id, c.name] as const) : [],
     ),
-    people: people.length ? await personNames(tx, people) : new Map(),
+    people: people.length ? await personNames(tx, people) : new Map<string, string>(),
   };
 }
 

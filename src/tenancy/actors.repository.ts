@@ -25,7 +25,10 @@ export interface ActorSql {
  * 'system' (ticket_events.actor_type); `id` the person's or key's id; `tenantId` the partner
  * company's tenant id. `alias` keeps the joined tables' names apart when several are used.
  */
-export function actorSql(alias: string, c: { type: string; id: string; tenantId: string }): ActorSql {
+export function actorSql(
+  alias: string,
+  c: { type: string; id: string; tenantId: string },
+): ActorSql {
   const u = `${alias}_u`;
   const p = `${alias}_p`;
   const k = `${alias}_k`;

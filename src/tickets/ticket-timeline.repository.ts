@@ -109,24 +109,16 @@ export function listEvents(
 }
 
 /**
- * Who solved the ticket last and how: the latest solving event (`resolved`, `escalation_resolved`,
- * or a status change to solved), with who acted, named; the escalation when a partner solved it.
- * Undefined when it was never solved.
+ * A SELECT of the ticket's latest solving event (`resolved`, `escalation_resolved`, or a status
+ * change to solved): columns `type`, `after` and, when `named`, `actor` (who acted, named). For
+ * a caller that composes it into one statement (ratings, the ticket's outcome).
  */
-export async function lastSolution(
-  tx: TenantTx,
-  ticketId: string,
-): Promise<{ actor: ActorView; escalation_id: string | null } | undefined> {
-  const [row] = await tx.em.query<{ actor: ActorView; escalation_id: string | null }[]>(
-    `SELECT ${EVENT_ACTOR.json} AS actor,
-            CASE WHEN e.type = 'escalation_resolved' THEN (e.after->>'escalationId')::uuid END AS escalation_id
+export function lastSolutionSql(ticketId: string, o: { named?: boolean } = {}): string {
+  return `SELECT e.type, e.after${o.named ? `, ${EVENT_ACTOR.json} AS actor` : ''}
        FROM (SELECT * FROM ticket_events
-              WHERE ticket_id = $1
+              WHERE ticket_id = ${ticketId}
                 AND (type IN ('resolved', 'escalation_resolved')
                      OR (type = 'status_changed' AND after->>'status' = 'solved'))
               ORDER BY id DESC LIMIT 1) e
-       ${EVENT_ACTOR.joins}`,
-    [ticketId],
-  );
-  return row;
+       ${o.named ? EVENT_ACTOR.joins : ''}`;
 }

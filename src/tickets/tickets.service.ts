@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
-import { notFound } from '../common/errors.js';
+import { AppError, notFound } from '../common/errors.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
 import { decodeCursor, type Page, pageLimit, toPage } from '../common/pagination.js';
@@ -18,9 +18,9 @@ import type {
   TicketView,
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
-import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
+import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
 import { derivePriority, type Priority } from './ticket-state.util.js';
@@ -55,7 +55,7 @@ export class TicketsService {
     private readonly lifecycle: TicketLifecycle,
     private readonly assignment: TicketAssignment,
     private readonly clock: Clock,
-    private readonly escalations: EscalationHooks,
+    private readonly feedback: TicketFeedbackService,
   ) {}
 
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
@@ -213,10 +213,10 @@ export class TicketsService {
         if (current(version)) return version;
       }
       const row = await this.tickets.find(tx, id);
-      return {
-        ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
-        escalation: await this.escalations.current(tx, id),
-      };
+      return this.feedback.withOutcome(
+        tx,
+        ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+      );
     });
   }
 
@@ -252,7 +252,16 @@ export class TicketsService {
           });
         }
         if (dto.status !== undefined && dto.status !== row.status) {
-          Object.assign(changes, await this.lifecycle.transition(tx, actor, row, dto.status, now));
+          Object.assign(
+            changes,
+            await this.lifecycle.transition(tx, actor, row, dto.status, now, {
+              ...(dto.reason !== undefined ? { reason: dto.reason } : {}),
+            }),
+          );
+        } else if (dto.reason !== undefined) {
+          throw new AppError('validation_failed', 'One or more fields are invalid.', {
+            errors: [{ field: 'reason', message: 'reason is only for reopening a solved ticket' }],
+          });
         }
         return changes;
       },

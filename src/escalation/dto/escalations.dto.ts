@@ -160,7 +160,6 @@ export class ResolveEscalationDto extends LeaseDto {
   @ApiProperty({ maxLength: 5000 }) @Trim() @IsString() @Length(1, 5000) notes!: string;
 }
 
-
 export class EscalationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid', description: 'The customer tenant' }) customerTenantId!: string;
