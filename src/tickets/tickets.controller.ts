@@ -141,7 +141,12 @@ export class TicketsController {
 
   @Patch(':id')
   @Roles(...DESK)
-  @ApiOperation({ summary: 'Change status, priority or assignee (If-Match required)' })
+  @ApiOperation({
+    summary: 'Change status, priority or assignee (If-Match required)',
+    description:
+      'Reopening a solved ticket (`status: open`) needs `reason` and is allowed within the reopen window, ' +
+      'as POST /v1/tickets/:id/reopen; `reason` is refused on any other change.',
+  })
   @ApiHeader({
     name: 'If-Match',
     required: true,
