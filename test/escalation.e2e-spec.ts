@@ -232,8 +232,8 @@ describe('the locksmith story', () => {
     const solved = await t.http.get(`/v1/tickets/${tk.id}`).set(agent.auth);
     expect(solved.body).toMatchObject({ status: 'solved', confirmedCause: 'broken_key_stuck' });
     const events = await t.http.get(`/v1/tickets/${tk.id}/events`).set(agent.auth);
-    const types = (events.body.data as { type: string; actorType: string }[]).map(
-      (e) => `${e.type}:${e.actorType}`,
+    const types = (events.body.data as { type: string; actor: { kind: string } }[]).map(
+      (e) => `${e.type}:${e.actor.kind}`,
     );
     expect(types).toEqual(
       expect.arrayContaining([

@@ -105,6 +105,11 @@ beforeAll(async () => {
       .send({ confirmedCause: 'electronic_failure', resolution: 'Replaced' })
       .expect(200);
     await t.http
+      .post(`/v1/tickets/${tid}/rating`)
+      .set(tenant.admin.auth)
+      .send({ score: 4, comment: 'Quick fix' })
+      .expect(201);
+    await t.http
       .post('/v1/users')
       .set(tenant.admin.auth)
       .set('Idempotency-Key', `seed-${tenant.id}`)
@@ -195,6 +200,7 @@ describe('row-level security', () => {
         'ticket_diagnoses',
         'ticket_sla_pauses',
         'ticket_events',
+        'ticket_ratings',
         'outbox',
         'partner_profiles',
         'partner_links',

@@ -43,8 +43,7 @@ it('flags several breached tickets at once, one event and one ordered outbox mes
     );
     expect(breaches).toEqual([
       expect.objectContaining({
-        actorType: 'system',
-        actorId: null,
+        actor: { id: null, name: 'LockDesk', kind: 'system' },
         before: null,
         after: { firstResponse: true, resolution: true },
       }),

@@ -88,7 +88,7 @@ describe('the story', () => {
       expect.objectContaining({
         step: 'replace_batteries',
         outcome: 'not_fixed',
-        by: agent.userId,
+        by: { id: agent.userId, name: 'A agent', kind: 'user' },
       }),
     ]);
     expect(prob(step.body.diagnosis.causes, 'battery_depleted')).toBeLessThan(
@@ -152,7 +152,9 @@ describe('the story', () => {
       'status_changed',
       'resolved',
     ]);
-    expect(events.body.data[0]).toMatchObject({ actorType: 'user', actorId: manager.userId });
+    expect(events.body.data[0]).toMatchObject({
+      actor: { id: manager.userId, name: 'A manager', kind: 'user' },
+    });
   });
 
   it('makes lockouts and doors that will not secure urgent, and lets the reporter override', async () => {

@@ -2,7 +2,8 @@
 import { AppError } from '../common/errors.js';
 import type { EscalationListItem, EscalationView } from './dto/escalations.dto.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
-import { tenantCards } from '../tenancy/index.js';
+import type { ActorView } from '../common/actor.dto.js';
+import { FORMER_MEMBER, FORMER_PARTNER, personNames, tenantCards } from '../tenancy/index.js';
 import { allowedEscalationTransitions } from './escalation-state.util.js';
 import type { EscalationListRow, EscalationRow } from './escalations.repository.js';
 
@@ -20,15 +21,24 @@ export function stateError(e: EscalationRow, detail: string): AppError {
   });
 }
 
+/** Names as the caller sees them: partner companies by tenant id, its own people by id. */
+export interface Names {
+  /** the caller's tenant: a partner sees who of its people claimed, a customer the company */
+  viewer: string;
+  partners: Map<string, string>;
+  people: Map<string, string>;
+}
+
 /**
- * The answer; `leaseToken` only in the answer to a claim. `partnerName` is the partner's name as
- * the caller sees it (a customer sees its linked partners' names, a partner its own).
+ * The answer; `leaseToken` only in the answer to a claim. Partner names are as the caller sees
+ * them (a customer sees its linked partners' names, a partner its own).
  */
 export function escalationView(
   r: EscalationRow,
-  o: { leaseToken?: string; partnerName?: string | undefined } = {},
+  names: Names,
+  o: { leaseToken?: string } = {},
 ): EscalationView {
-  const { leaseExpiresAt, ...rest } = commonFields(r, o.partnerName);
+  const { leaseExpiresAt, ...rest } = commonFields(r, names);
   return {
     ...rest,
     workOrder: r.work_order,
@@ -38,21 +48,43 @@ export function escalationView(
   };
 }
 
+/**
+ * Who holds (or held, and then resolved it) the claim: the partner's own person as the partner
+ * sees it, the partner company as the customer sees it.
+ */
+function claimer(
+  r: Pick<EscalationRow, 'claimed_by' | 'partner_tenant_id'>,
+  partner: ActorView | null,
+  names: Names,
+): ActorView | null {
+  if (r.claimed_by === null || r.partner_tenant_id === null) return null;
+  if (names.viewer === r.partner_tenant_id)
+    return {
+      id: r.claimed_by,
+      name: names.people.get(r.claimed_by) ?? FORMER_MEMBER,
+      kind: 'user',
+    };
+  return partner;
+}
+
 /** The fields an escalation answers both alone and as a list item. */
-function commonFields(
-  r: Omit<EscalationListRow, 'work_order_summary'>,
-  partnerName: string | undefined,
-) {
+function commonFields(r: Omit<EscalationListRow, 'work_order_summary'>, names: Names) {
+  const partner: ActorView | null =
+    r.partner_tenant_id === null
+      ? null
+      : {
+          id: r.partner_tenant_id,
+          name: names.partners.get(r.partner_tenant_id) ?? FORMER_PARTNER,
+          kind: 'partner',
+        };
   return {
     id: r.id,
     customerTenantId: r.tenant_id,
     ticketId: r.ticket_id,
     queue: r.target,
     partnerTenantId: r.partner_tenant_id,
-    partner:
-      r.partner_tenant_id === null
-        ? null
-        : { id: r.partner_tenant_id, name: partnerName ?? 'Unlinked partner' },
+    partner,
+    claimedBy: claimer(r, partner, names),
     status: r.status,
     urgent: r.urgent,
     waitingFor: r.status === 'queued' ? r.waiting_for : null,
@@ -67,22 +99,33 @@ function commonFields(
 }
 
 /** A list item: the work order's summary instead of the work order, no notes. */
-export function escalationListItem(
-  r: EscalationListRow,
-  partnerName: string | undefined,
-): EscalationListItem {
-  return { ...commonFields(r, partnerName), workOrder: r.work_order_summary };
+export function escalationListItem(r: EscalationListRow, names: Names): EscalationListItem {
+  return { ...commonFields(r, names), workOrder: r.work_order_summary };
 }
 
-/** The names of the partners of `rows`, as `tx`'s tenant sees them (one read for all). */
-export async function partnerNames(
+/**
+ * The names `rows` show, as `tx`'s tenant sees them: their partners' (one read for all) and, for
+ * a partner, who of its people claimed them (one more).
+ */
+export async function namesOf(
   tx: TenantTx,
-  rows: readonly { partner_tenant_id: string | null }[],
-): Promise<Map<string, string>> {
+  rows: readonly Pick<EscalationRow, 'partner_tenant_id' | 'claimed_by'>[],
+): Promise<Names> {
   const ids = [...new Set(rows.flatMap((r) => (r.partner_tenant_id ? [r.partner_tenant_id] : [])))];
-  return new Map(
-    ids.length ? (await tenantCards(tx, ids)).map((c) => [c.id, c.name] as const) : [],
-  );
+  const people = [
+    ...new Set(
+      rows.flatMap((r) =>
+        r.claimed_by && r.partner_tenant_id === tx.tenantId ? [r.claimed_by] : [],
+      ),
+    ),
+  ];
+  return {
+    viewer: tx.tenantId,
+    partners: new Map(
+      ids.length ? (await tenantCards(tx, ids)).map((c) => [c.id, c.name] as const) : [],
+    ),
+    people: people.length ? await personNames(tx, people) : new Map<string, string>(),
+  };
 }
 
 /** The answers for rows `tx`'s tenant sees, with their partners' names (one read for all). */
@@ -91,13 +134,8 @@ export async function namedViews(
   rows: readonly EscalationRow[],
   o: { leaseToken?: string } = {},
 ): Promise<EscalationView[]> {
-  const names = await partnerNames(tx, rows);
-  return rows.map((r) =>
-    escalationView(r, {
-      ...o,
-      partnerName: r.partner_tenant_id ? names.get(r.partner_tenant_id) : undefined,
-    }),
-  );
+  const names = await namesOf(tx, rows);
+  return rows.map((r) => escalationView(r, names, o));
 }
 
 /** One row's answer with its partner's name. */

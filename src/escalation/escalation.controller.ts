@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,7 +11,7 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/index.js';
 import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import type { Page } from '../common/pagination.js';
+import { type Page, PageQueryDto } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import {
   CancelEscalationDto,
@@ -27,9 +28,13 @@ import {
 } from './dto/escalations.dto.js';
 import {
   LinkPartnerDto,
+  OwnProfileView,
+  PartnerListDto,
   PartnerProfileDto,
-  type PartnerView,
-  type ProfileView,
+  type PartnerRatingItem,
+  PartnerRatingPageDto,
+  PartnerView,
+  ProfileView,
 } from './dto/partners.dto.js';
 import { EscalationService } from './escalation.service.js';
 import { PartnerQueueService } from './partner-queue.service.js';
@@ -131,6 +136,7 @@ export class EscalationController {
   @CustomerOnly()
   @Roles('admin')
   @ApiOperation({ summary: 'Link a locksmith or manufacturer company by its handle' })
+  @ApiCreatedResponse({ type: PartnerView })
   @ApiValidation()
   link(@CurrentUser() actor: UserActor, @Body() dto: LinkPartnerDto): Promise<PartnerView> {
     return this.partners.link(actor, dto);
@@ -139,9 +145,27 @@ export class EscalationController {
   @Get('partners')
   @CustomerOnly()
   @Roles('admin', 'agent')
-  @ApiOperation({ summary: 'Linked partners with their profiles' })
+  @ApiOperation({
+    summary: 'Linked partners with their profiles and records (ratings: average and count)',
+  })
+  @ApiOkResponse({ type: PartnerListDto })
   listPartners(@CurrentUser() actor: UserActor): Promise<{ data: PartnerView[] }> {
     return this.partners.list(actor);
+  }
+
+  @Get('partners/:partnerTenantId')
+  @CustomerOnly()
+  @Roles('admin', 'agent', 'manager')
+  @ApiOperation({
+    summary: 'One linked partner with its profile and record (ratings: average and count)',
+  })
+  @ApiOkResponse({ type: PartnerView })
+  @ApiNotFound('Partner')
+  getPartner(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Partner', 'partnerTenantId') id: string,
+  ): Promise<PartnerView> {
+    return this.partners.get(actor, id);
   }
 
   @Delete('partners/:partnerTenantId')
@@ -168,16 +192,35 @@ export class EscalationController {
   @TenantKinds('locksmith', 'manufacturer')
   @Roles(...PARTNER_STAFF)
   @ApiOperation({
-    summary: 'My company’s service area, brands served, capacity, emergency service',
+    summary:
+      'My company’s service area, brands served, capacity, emergency service, and ratings (aggregated)',
   })
-  profile(@CurrentUser() actor: UserActor): Promise<ProfileView> {
+  @ApiOkResponse({ type: OwnProfileView })
+  profile(@CurrentUser() actor: UserActor): Promise<OwnProfileView> {
     return this.partners.profile(actor);
+  }
+
+  @Get('partner-profile/ratings')
+  @TenantKinds('locksmith', 'manufacturer')
+  @Roles(...PARTNER_STAFF)
+  @ApiOperation({
+    summary:
+      'My company’s ratings, newest first: score, comment and date (no customer or ticket named)',
+  })
+  @ApiOkResponse({ type: PartnerRatingPageDto })
+  @ApiValidation()
+  ratings(
+    @CurrentUser() actor: UserActor,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<PartnerRatingItem>> {
+    return this.partners.ratings(actor, q);
   }
 
   @Put('partner-profile')
   @TenantKinds('locksmith', 'manufacturer')
   @Roles('admin')
   @ApiOperation({ summary: 'Set my company’s profile (fields left out keep their values)' })
+  @ApiOkResponse({ type: ProfileView })
   @ApiValidation()
   updateProfile(
     @CurrentUser() actor: UserActor,

@@ -19,7 +19,7 @@ import type {
 import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { routeEscalation, tellTenant } from './escalation-routing.js';
 import { escalationEnded } from './escalation-state.util.js';
-import { escalationListItem, namedView, partnerNames, stateError } from './escalation-view.js';
+import { escalationListItem, namedView, namesOf, stateError } from './escalation-view.js';
 import {
   endEscalation,
   type EscalationRow,
@@ -125,13 +125,12 @@ export class EscalationService {
         ticketId: q.ticketId ?? null,
         limit: limit + 1,
       });
-      const names = await partnerNames(tx, rows.slice(0, limit));
+      const names = await namesOf(tx, rows.slice(0, limit));
       return toPage(
         rows,
         limit,
         (r) => [r.id],
-        (r) =>
-          escalationListItem(r, r.partner_tenant_id ? names.get(r.partner_tenant_id) : undefined),
+        (r) => escalationListItem(r, names),
       );
     });
   }

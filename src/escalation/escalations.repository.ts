@@ -148,7 +148,7 @@ export async function insertQueuedEscalation(
 /** An escalation as a list shows it: no full work order (its summary instead), no notes. */
 export type EscalationListRow = Omit<
   EscalationRow,
-  'work_order' | 'notes' | 'declined_by' | 'lease_token' | 'claimed_by' | 'routed_at'
+  'work_order' | 'notes' | 'declined_by' | 'lease_token' | 'routed_at'
 > & { work_order_summary: WorkOrderSummary };
 
 /*
@@ -156,8 +156,8 @@ export type EscalationListRow = Omit<
  * hundred bytes per row instead of whole work orders (symptoms, steps tried, access notes...).
  */
 const LIST_COLUMNS = `id, tenant_id, ticket_id, target, partner_tenant_id, status, urgent, waiting_reason,
-  waiting_for, end_reason, lease_expires_at, scheduled_at, confirmed_cause, created_at, updated_at,
-  jsonb_build_object(
+  waiting_for, end_reason, lease_expires_at, claimed_by, scheduled_at, confirmed_cause, created_at,
+  updated_at, jsonb_build_object(
     'ticketNumber', work_order->'ticketNumber',
     'urgency', work_order->'urgency',
     'customer', jsonb_build_object('name', work_order #> '{customer,name}'),

@@ -3,11 +3,26 @@ import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
 import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
 import { partnerByHandle } from '../tenancy/index.js';
+import {
+  decodeCursor,
+  type Page,
+  type PageQueryDto,
+  pageLimit,
+  toPage,
+} from '../common/pagination.js';
+import {
+  partnerOwnRatings,
+  partnerRatingSummaries,
+  type RatingSummaryRow,
+} from '../tickets/index.js';
 import type {
   LinkPartnerDto,
+  OwnProfileView,
   PartnerProfileDto,
+  PartnerRatingItem,
   PartnerView,
   ProfileView,
+  RatingSummary,
 } from './dto/partners.dto.js';
 import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
@@ -21,12 +36,22 @@ import {
   upsertOwnProfile,
 } from './partners.repository.js';
 
+const summary = (count: number | undefined, average: string | null | undefined): RatingSummary => ({
+  average: average == null ? null : Number(average),
+  count: count ?? 0,
+});
+
 const profileView = (p: ProfileRow): ProfileView => ({
   postalCodes: p.postal_codes,
   cities: p.cities,
   manufacturers: p.manufacturers,
   capacity: p.capacity,
   emergency: p.emergency,
+});
+
+const ratingOf = (r: RatingSummaryRow | undefined) => ({
+  ...summary(r?.count, r?.average),
+  fromYou: summary(r?.own_count, r?.own_average),
 });
 
 @Injectable()
@@ -65,6 +90,15 @@ export class PartnersService {
     }));
   }
 
+  /** One linked partner with its profile and record; 404 when not linked. */
+  get(actor: UserActor, partnerTenantId: string): Promise<PartnerView> {
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const [view] = await this.links(tx, { partnerId: partnerTenantId });
+      if (!view) throw notFound('Partner');
+      return view;
+    });
+  }
+
   /**
    * Ends the link and, in the same transaction, the partner's access to this
    * customer's escalations: RLS needs the link row, and the open ones go back
@@ -79,13 +113,32 @@ export class PartnersService {
     await this.dispatch.partnerChanged(partnerTenantId);
   }
 
-  profile(actor: UserActor): Promise<ProfileView> {
+  /** The partner's own profile, with its ratings from all customers aggregated. */
+  profile(actor: UserActor): Promise<OwnProfileView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const row = await findOwnProfile(tx);
-      return row
-        ? profileView(row)
-        : { postalCodes: [], cities: [], manufacturers: [], capacity: 10, emergency: false };
+      const [record] = await partnerRatingSummaries(tx, [tx.tenantId]);
+      return {
+        ...(row
+          ? profileView(row)
+          : { postalCodes: [], cities: [], manufacturers: [], capacity: 10, emergency: false }),
+        rating: summary(record?.count, record?.average),
+      };
     });
+  }
+
+  /** The partner's own ratings, newest first: score, comment, date (no customer, no ticket). */
+  ratings(actor: UserActor, q: PageQueryDto): Promise<Page<PartnerRatingItem>> {
+    const limit = pageLimit(q);
+    const before = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) =>
+      toPage(
+        await partnerOwnRatings(tx, { before, limit: limit + 1 }),
+        limit,
+        (r) => [r.id],
+        (r) => ({ score: r.score, comment: r.comment, ratedAt: r.created_at.toISOString() }),
+      ),
+    );
   }
 
   /** A partner sets its profile; its customers' queued escalations it now covers are routed to it. */
@@ -108,13 +161,10 @@ export class PartnersService {
   /** The tenant's links (or one), with each partner's name, in the caller's transaction. */
   private async links(tx: TenantTx, o: { partnerId?: string } = {}): Promise<PartnerView[]> {
     const rows = await listLinks(tx, o.partnerId ?? null);
-    const cards = new Map(
-      (
-        await tenantCards(
-          tx,
-          rows.map((r) => r.partner_tenant_id),
-        )
-      ).map((c) => [c.id, c]),
+    const ids = rows.map((r) => r.partner_tenant_id);
+    const cards = new Map((await tenantCards(tx, ids)).map((c) => [c.id, c]));
+    const records = new Map<string, RatingSummaryRow>(
+      ids.length ? (await partnerRatingSummaries(tx, ids)).map((r) => [r.partner, r]) : [],
     );
     return rows.flatMap((r) => {
       const card = cards.get(r.partner_tenant_id);
@@ -127,6 +177,7 @@ export class PartnersService {
           handle: card.handle,
           kind: r.kind,
           profile: r.profile && profileView(r.profile),
+          rating: ratingOf(records.get(r.partner_tenant_id)),
           linkedAt: r.created_at.toISOString(),
         },
       ];

@@ -11,3 +11,5 @@ export { findLoginUser, findUserAnyState, insertUser } from './users.repository.
 export { findOwnTenant, insertTenant } from './tenant-records.repository.js';
 export { type PartnerByHandle, partnerByHandle } from './tenant-records.repository.js';
 export { type TenantCard, tenantCards } from './tenant-records.repository.js';
+export { type ActorSql, actorSql, personNames, userActorSql } from './actors.repository.js';
+export { FORMER_MEMBER, FORMER_PARTNER } from './actors.repository.js';

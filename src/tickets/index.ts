@@ -8,3 +8,5 @@ export { TicketsForEscalation } from './tickets-for-escalation.service.js';
 export { type EscalatedTicket } from './tickets-for-escalation.service.js';
 export { type TicketEscalationHooks } from './escalation-hooks.js';
 export { TicketEscalationView } from './dto/tickets.dto.js';
+export { partnerOwnRatings, partnerRatingSummaries } from './ticket-ratings.repository.js';
+export { type RatingSummaryRow } from './ticket-ratings.repository.js';

@@ -45,6 +45,8 @@ export interface ChangeOptions {
   expectedVersion?: number;
   /** Answer the ticket with the steps tried (as GET /tickets/:id does). */
   withSteps?: boolean;
+  /** The change may touch a closed ticket (a rating); every other change refuses it (409). */
+  allowClosed?: boolean;
 }
 
 /**
@@ -85,7 +87,10 @@ export class TicketChange {
         },
       );
     }
-    if (row.status === 'closed') throw new AppError('ticket_closed', 'A closed ticket is final.');
+    if (row.status === 'closed' && !opts.allowClosed)
+      throw new AppError('ticket_closed', 'A closed ticket is final.', {
+        ticketStatus: row.status,
+      });
     const now = this.clock.now();
     const { diagnosis, ...changes } = await apply(tx, row, now);
     const updated = await updateTicket(tx, id, changes, diagnosis);

@@ -5,11 +5,19 @@ import { uuidv7 } from '../common/ids.js';
 import type { Page } from '../common/pagination.js';
 import type { CommentView, CreateCommentDto } from './dto/tickets.dto.js';
 import { TicketChange } from './ticket-change.js';
-import { insertComment, listComments } from './ticket-comments.repository.js';
+import { type CommentRow, insertComment, listComments } from './ticket-comments.repository.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import { appendSearchText, type TicketChanges } from './tickets.repository.js';
 import { isStaff } from './ticket-view.js';
+
+const commentView = (r: CommentRow): CommentView => ({
+  id: r.id,
+  author: r.author,
+  body: r.body,
+  internal: r.internal,
+  createdAt: r.created_at.toISOString(),
+});
 
 /** Comments and internal notes on tickets. */
 @Injectable()
@@ -32,21 +40,16 @@ export class TicketCommentsService {
     await this.tickets.change(actor, id, async (tx, row, now) => {
       const commentId = uuidv7();
       const internal = dto.internal ?? false;
-      await insertComment(tx, {
-        id: commentId,
-        ticketId: id,
-        authorId: actor.userId,
-        body: dto.body,
-        internal,
-        at: now,
-      });
-      view = {
-        id: commentId,
-        authorId: actor.userId,
-        body: dto.body,
-        internal,
-        createdAt: now.toISOString(),
-      };
+      view = commentView(
+        await insertComment(tx, {
+          id: commentId,
+          ticketId: id,
+          authorId: actor.userId,
+          body: dto.body,
+          internal,
+          at: now,
+        }),
+      );
       await this.timeline.record(tx, actor, row, 'comment_added', {
         after: { commentId, internal },
         internal,
@@ -73,13 +76,7 @@ export class TicketCommentsService {
       keyType: 'uuid',
       key: (r) => r.id,
       list: listComments,
-      view: (r) => ({
-        id: r.id,
-        authorId: r.author_id,
-        body: r.body,
-        internal: r.internal,
-        createdAt: r.created_at.toISOString(),
-      }),
+      view: commentView,
     });
   }
 }

@@ -36,15 +36,32 @@ export class TicketLifecycle {
     private readonly escalations: EscalationHooks,
   ) {}
 
-  /** A status change: lifecycle rules, SLA pause bookkeeping, timeline. */
+  /**
+   * A status change: lifecycle rules, SLA pause bookkeeping, timeline. Reopening a solved ticket
+   * (within the reopen window) needs a reason, however it is asked for (PATCH or /reopen); a
+   * reason is refused on any other change. `confirmed`: the reporter's side closed it (/confirm).
+   */
   async transition(
     tx: TenantTx,
     actor: Actor | null,
     row: TicketRow,
     to: TicketStatus,
     now: Date,
-    opts: { confirmedCause?: string } = {},
+    opts: { confirmedCause?: string; reason?: string; confirmed?: boolean } = {},
   ): Promise<TicketChanges> {
+    const reopening = row.status === 'solved' && to === 'open';
+    if (reopening !== (opts.reason !== undefined)) {
+      throw new AppError('validation_failed', 'One or more fields are invalid.', {
+        errors: [
+          {
+            field: 'reason',
+            message: reopening
+              ? 'reason is required to reopen a solved ticket'
+              : 'reason is only for reopening a solved ticket',
+          },
+        ],
+      });
+    }
     const settings = await loadDeskSettings(tx);
     const check = checkTransition(row.status, to, {
       solvedAt: row.solved_at,
@@ -94,19 +111,15 @@ export class TicketLifecycle {
     if (row.status === 'solved' && to === 'open') {
       Object.assign(changes, { solved_at: null, confirmed_cause: null, resolution: null });
     }
-    await this.timeline.record(
-      tx,
-      actor,
-      row,
-      row.status === 'solved' && to === 'open' ? 'reopened' : 'status_changed',
-      {
-        before: { status: row.status },
-        after: {
-          status: to,
-          ...(opts.confirmedCause ? { confirmedCause: opts.confirmedCause } : {}),
-        },
+    await this.timeline.record(tx, actor, row, reopening ? 'reopened' : 'status_changed', {
+      before: { status: row.status },
+      after: {
+        status: to,
+        ...(opts.confirmedCause ? { confirmedCause: opts.confirmedCause } : {}),
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        ...(opts.confirmed ? { confirmed: true } : {}),
       },
-    );
+    });
     return changes;
   }
 

@@ -1,6 +1,8 @@
 /** Troubleshooting on a ticket: step outcomes, answers to the diagnosis's questions, the diagnosis history. */
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type RowOf, table } from '../database/table.js';
+import type { ActorView } from '../common/actor.dto.js';
+import { userActorSql } from '../tenancy/index.js';
 import {
   type LockDiagnosisFactsRow,
   lockDiagnosisFactsSql,
@@ -39,10 +41,13 @@ export const TICKET_DIAGNOSES = table('ticket_diagnoses', {
   created_at: 'timestamptz',
 });
 
+/** A step outcome as answered: who performed it, named. */
 export type StepRow = Omit<
-  Pick<RowOf<typeof TICKET_STEPS>, 'step' | 'outcome' | 'note' | 'actor_id' | 'created_at'>,
+  Pick<RowOf<typeof TICKET_STEPS>, 'step' | 'outcome' | 'note' | 'created_at'>,
   'step' | 'outcome'
-> & { step: StepCode; outcome: StepOutcome };
+> & { step: StepCode; outcome: StepOutcome; by: ActorView };
+
+const PERFORMER = userActorSql('a', 's.actor_id');
 
 export async function insertStep(
   tx: TenantTx,
@@ -63,10 +68,11 @@ export async function insertStep(
   );
 }
 
-/** A ticket's step outcomes, oldest first. */
+/** A ticket's step outcomes, oldest first, each performer named (same statement). */
 export function stepsOf(tx: TenantTx, ticketId: string): Promise<StepRow[]> {
   return tx.em.query<StepRow[]>(
-    `SELECT step, outcome, note, actor_id, created_at FROM ticket_steps WHERE ticket_id = $1 ORDER BY id`,
+    `SELECT s.step, s.outcome, s.note, ${PERFORMER.json} AS by, s.created_at
+       FROM ticket_steps s ${PERFORMER.joins} WHERE s.ticket_id = $1 ORDER BY s.id`,
     [ticketId],
   );
 }

@@ -37,6 +37,7 @@ export class TicketTimeline {
         type,
         actorType: who.type,
         actorId: who.id,
+        actorTenantId: who.tenantId,
         internal: detail.internal ?? false,
         before: detail.before ?? null,
         after: detail.after ?? null,
@@ -56,8 +57,7 @@ export class TicketTimeline {
       view: (r) => ({
         id: r.id,
         type: r.type,
-        actorType: r.actor_type,
-        actorId: r.actor_id,
+        actor: r.actor,
         before: r.before,
         after: r.after,
         createdAt: r.created_at.toISOString(),

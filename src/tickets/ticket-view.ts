@@ -91,22 +91,27 @@ export function stepView(r: StepRow): StepTriedView {
     step: r.step,
     outcome: r.outcome,
     note: r.note,
-    by: r.actor_id,
+    by: r.by,
     at: r.created_at.toISOString(),
   };
 }
 
-/** Who did it, as the timeline records it. */
+/** Who did it, as the timeline records it (a partner person: also the partner company). */
 export function actorOf(actor: Actor | null): {
   type: 'user' | 'api_key' | 'system' | 'partner';
   id: string | null;
+  tenantId: string | null;
 } {
-  if (!actor) return { type: 'system', id: null };
+  if (!actor) return { type: 'system', id: null, tenantId: null };
   if (actor.tenantKind !== 'customer')
-    return { type: 'partner', id: actor.type === 'user' ? actor.userId : actor.apiKeyId };
+    return {
+      type: 'partner',
+      id: actor.type === 'user' ? actor.userId : actor.apiKeyId,
+      tenantId: actor.tenantId,
+    };
   return actor.type === 'user'
-    ? { type: 'user', id: actor.userId }
-    : { type: 'api_key', id: actor.apiKeyId };
+    ? { type: 'user', id: actor.userId, tenantId: null }
+    : { type: 'api_key', id: actor.apiKeyId, tenantId: null };
 }
 
 export const isStaff = (actor: Actor | null) =>

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, Patch, Post, Query, Res, HttpCode } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Patch,
+  Post,
+  Query,
+  Res,
+  HttpCode,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -6,6 +17,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPreconditionFailedResponse,
+  ApiPreconditionRequiredResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -23,6 +35,9 @@ import {
   CreateCommentDto,
   CreateTicketDto,
   ListTicketsQueryDto,
+  RateAnswer,
+  RateDto,
+  ReopenDto,
   RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
@@ -34,6 +49,7 @@ import {
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
+import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
@@ -41,6 +57,19 @@ import { TicketsService } from './tickets.service.js';
 
 const CUSTOMER = ['admin', 'manager', 'agent'] as const;
 const DESK = ['admin', 'agent'] as const;
+/** The reporter's side: confirm, reopen and rate a solved ticket. */
+const REPORTER = ['admin', 'manager'] as const;
+
+const IfMatchRequired = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: true,
+      description: 'The ticket’s version (ETag), quotes optional',
+    }),
+    ApiPreconditionRequiredResponse({ type: ProblemDto, description: 'No If-Match' }),
+    ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' }),
+  );
 
 @ApiTags('tickets')
 @Controller('tickets')
@@ -52,6 +81,7 @@ export class TicketsController {
     private readonly steps: TicketStepsService,
     private readonly lifecycle: TicketLifecycle,
     private readonly timeline: TicketTimeline,
+    private readonly feedback: TicketFeedbackService,
   ) {}
 
   @Post()
@@ -114,7 +144,12 @@ export class TicketsController {
 
   @Patch(':id')
   @Roles(...DESK)
-  @ApiOperation({ summary: 'Change status, priority or assignee (If-Match required)' })
+  @ApiOperation({
+    summary: 'Change status, priority or assignee (If-Match required)',
+    description:
+      'Reopening a solved ticket (`status: open`) needs `reason` and is allowed within the reopen window, ' +
+      'as POST /v1/tickets/:id/reopen; `reason` is refused on any other change.',
+  })
   @ApiHeader({
     name: 'If-Match',
     required: true,
@@ -215,6 +250,98 @@ export class TicketsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TicketView> {
     return withEtag(reply, await this.lifecycle.resolve(actor, id, dto));
+  }
+
+  @Post(':id/confirm')
+  @Roles(...REPORTER)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Confirm a solved ticket: it is closed (final)',
+    description:
+      'Managers and admins. Only a solved ticket: any other state is a 409 (`ticket_not_solved`, ' +
+      '`ticket_closed`) naming it in `ticketStatus`. Answers the ticket as GET /v1/tickets/:id does.',
+  })
+  @IfMatchRequired()
+  @ApiOkResponse({ type: TicketView })
+  @ApiNotFound('Ticket')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'The ticket is not solved (`ticketStatus`)',
+  })
+  async confirm(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(reply, await this.feedback.confirm(actor, id, parseIfMatch(ifMatch, 'ticket')));
+  }
+
+  @Post(':id/reopen')
+  @Roles(...REPORTER)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reopen a solved ticket, with a reason, within the reopen window',
+    description:
+      'Managers and admins (the desk may also PATCH `{status: "open", reason}`; the same rules). ' +
+      'solved -> open within the desk’s `reopenWindowDays` of its solving, else 409 ' +
+      '(`illegal_transition`); not solved: 409 (`ticket_not_solved`). A `reopened` event with the ' +
+      'reason. Answers the ticket as GET /v1/tickets/:id does.',
+  })
+  @IfMatchRequired()
+  @ApiOkResponse({ type: TicketView })
+  @ApiBodyAndId('Ticket')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Outside the reopen window, or not solved (`ticketStatus`)',
+  })
+  async reopen(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @Body() dto: ReopenDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketView> {
+    return withEtag(
+      reply,
+      await this.feedback.reopen(actor, id, parseIfMatch(ifMatch, 'ticket'), dto.reason),
+    );
+  }
+
+  @Post(':id/rating')
+  @Roles(...REPORTER)
+  @ApiOperation({
+    summary: 'Rate the resolution of a solved or closed ticket (once)',
+    description:
+      'Managers and admins: `score` a whole number 1-5, optional `comment`. Once per ticket: a ' +
+      'second rating is 409 (`already_rated`). If-Match is optional (412 when stale). A `rated` ' +
+      'event; the ticket’s version moves. When a partner’s escalation solved the ticket, the ' +
+      'rating counts in that partner’s record (GET /v1/partners, GET /v1/partner-profile).',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The ticket’s version (ETag), quotes optional',
+  })
+  @ApiCreatedResponse({ type: RateAnswer })
+  @ApiBodyAndId('Ticket')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Already rated, or the ticket is not solved or closed (`ticketStatus`)',
+  })
+  @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' })
+  rate(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @Body() dto: RateDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<RateAnswer> {
+    return this.feedback.rate(
+      actor,
+      id,
+      dto,
+      ifMatch === undefined ? undefined : parseIfMatch(ifMatch, 'ticket'),
+    );
   }
 
   @Get(':id/events')

@@ -8,6 +8,7 @@ import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
+import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketJobsService } from './ticket-jobs.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
@@ -33,6 +34,7 @@ import { TicketsService } from './tickets.service.js';
     SlaBreachJob,
     ProactiveTicketsJob,
     TicketJobsService,
+    TicketFeedbackService,
   ],
   exports: [TicketsForEscalation],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
-import { notFound } from '../common/errors.js';
+import { AppError, notFound } from '../common/errors.js';
 import { versionTag } from '../common/etag.js';
 import type { IdempotencyScope } from '../common/idempotency/idempotency.service.js';
 import { uuidv7 } from '../common/ids.js';
@@ -22,6 +22,7 @@ import type {
 import { EscalationHooks } from './escalation-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
+import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
 import { derivePriority, type Priority } from './ticket-state.util.js';
@@ -56,6 +57,7 @@ export class TicketsService {
     private readonly lifecycle: TicketLifecycle,
     private readonly assignment: TicketAssignment,
     private readonly clock: Clock,
+    private readonly feedback: TicketFeedbackService,
     private readonly escalations: EscalationHooks,
   ) {}
 
@@ -217,10 +219,10 @@ export class TicketsService {
         if (current(tag)) return tag;
       }
       const row = await this.tickets.find(tx, id);
-      const view = {
-        ...ticketView(row, now, await this.tickets.stepsTried(tx, id)),
-        escalation: await this.escalations.current(tx, id),
-      };
+      const view = await this.feedback.withOutcome(
+        tx,
+        ticketView(row, now, await this.tickets.stepsTried(tx, id)),
+      );
       return {
         view,
         tag: versionTag(view.version, ticketVolatile(view.escalation, view.sla.breached)),
@@ -260,7 +262,16 @@ export class TicketsService {
           });
         }
         if (dto.status !== undefined && dto.status !== row.status) {
-          Object.assign(changes, await this.lifecycle.transition(tx, actor, row, dto.status, now));
+          Object.assign(
+            changes,
+            await this.lifecycle.transition(tx, actor, row, dto.status, now, {
+              ...(dto.reason !== undefined ? { reason: dto.reason } : {}),
+            }),
+          );
+        } else if (dto.reason !== undefined) {
+          throw new AppError('validation_failed', 'One or more fields are invalid.', {
+            errors: [{ field: 'reason', message: 'reason is only for reopening a solved ticket' }],
+          });
         }
         return changes;
       },

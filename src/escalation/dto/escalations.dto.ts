@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { ActorView } from '../../common/actor.dto.js';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
@@ -159,11 +160,6 @@ export class ResolveEscalationDto extends LeaseDto {
   @ApiProperty({ maxLength: 5000 }) @Trim() @IsString() @Length(1, 5000) notes!: string;
 }
 
-export class PartnerRef {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
-}
-
 export class EscalationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid', description: 'The customer tenant' }) customerTenantId!: string;
@@ -171,11 +167,20 @@ export class EscalationView {
   @ApiProperty({ enum: TARGETS }) queue!: Target;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) partnerTenantId!: string | null;
   @ApiProperty({
-    type: PartnerRef,
+    type: ActorView,
     nullable: true,
-    description: 'The partner it is (or was, once ended) routed to; null while queued',
+    description:
+      'The partner company it is (or was, once ended) routed to (`kind: partner`); null while queued',
   })
-  partner!: PartnerRef | null;
+  partner!: ActorView | null;
+  @ApiProperty({
+    type: ActorView,
+    nullable: true,
+    description:
+      'Who holds (or held) the claim, and so resolved it: the partner company as the customer sees it, ' +
+      'the partner’s own person (`kind: user`) as the partner sees it; null until claimed',
+  })
+  claimedBy!: ActorView | null;
   @ApiProperty({
     enum: ESCALATION_STATUSES,
     description:

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { PageMetaDto } from '../../common/pagination.js';
 import {
   ArrayMaxSize,
   IsArray,
@@ -73,19 +74,66 @@ export class PartnerProfileDto {
   emergency?: boolean;
 }
 
-export interface ProfileView {
-  postalCodes: string[];
-  cities: string[];
-  manufacturers: string[];
-  capacity: number;
-  emergency: boolean;
+export class ProfileView {
+  @ApiProperty({ type: [String] }) postalCodes!: string[];
+  @ApiProperty({ type: [String] }) cities!: string[];
+  @ApiProperty({ type: [String] }) manufacturers!: string[];
+  @ApiProperty() capacity!: number;
+  @ApiProperty() emergency!: boolean;
 }
 
-export interface PartnerView {
-  tenantId: string;
-  name: string;
-  handle: string;
-  kind: 'locksmith' | 'manufacturer';
-  profile: ProfileView | null;
-  linkedAt: string;
+export class RatingSummary {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 4.5,
+    description: 'Mean score (1-5, two decimals); null with no rating',
+  })
+  average!: number | null;
+  @ApiProperty({ example: 12 }) count!: number;
+}
+
+/** A partner's record as a customer sees it: every customer's ratings, and its own share. */
+export class PartnerRatingView extends RatingSummary {
+  @ApiProperty({ type: RatingSummary, description: 'The ratings your company gave it' })
+  fromYou!: RatingSummary;
+}
+
+export class PartnerView {
+  @ApiProperty({ format: 'uuid' }) tenantId!: string;
+  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
+  @ApiProperty({ example: 'alfama-locks' }) handle!: string;
+  @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) kind!: 'locksmith' | 'manufacturer';
+  @ApiProperty({ type: ProfileView, nullable: true }) profile!: ProfileView | null;
+  @ApiProperty({
+    type: PartnerRatingView,
+    description:
+      'Ratings of tickets its escalations solved, across all of its customers (no customer named)',
+  })
+  rating!: PartnerRatingView;
+  @ApiProperty() linkedAt!: string;
+}
+
+export class PartnerListDto {
+  @ApiProperty({ type: [PartnerView] }) data!: PartnerView[];
+}
+
+/** The partner's own profile, with its record. */
+export class OwnProfileView extends ProfileView {
+  @ApiProperty({
+    type: RatingSummary,
+    description: 'Your ratings from all customers (each: GET /v1/partner-profile/ratings)',
+  })
+  rating!: RatingSummary;
+}
+
+/** One rating in a partner's record: score, comment and date, nothing about the customer. */
+export class PartnerRatingItem {
+  @ApiProperty({ minimum: 1, maximum: 5 }) score!: number;
+  @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+  @ApiProperty() ratedAt!: string;
+}
+
+export class PartnerRatingPageDto extends PageMetaDto {
+  @ApiProperty({ type: [PartnerRatingItem] }) data!: PartnerRatingItem[];
 }

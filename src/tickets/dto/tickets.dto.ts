@@ -6,14 +6,18 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ActorView } from '../../common/actor.dto.js';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { AnswerDto, DiagnosisResponseDto } from '../../diagnostics/index.js';
@@ -76,6 +80,39 @@ export class UpdateTicketDto {
   @ValidateIf((_, v) => v !== null)
   @IsUUID()
   assigneeId?: string | null;
+  @ApiPropertyOptional({
+    maxLength: 2000,
+    description:
+      'Required with `status: open` on a solved ticket (a reopen, as POST /v1/tickets/:id/reopen); ' +
+      'allowed only then',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  reason?: string;
+}
+
+export class ReopenDto {
+  @ApiProperty({ maxLength: 2000, example: 'The keypad died again this morning' })
+  @Trim()
+  @Length(1, 2000, { message: 'reason is required: 1 to 2000 characters' })
+  @IsString({ message: 'reason is required: 1 to 2000 characters' })
+  reason!: string;
+}
+
+export class RateDto {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 5, description: 'A whole number, 1 to 5' })
+  @IsInt({ message: 'score must be a whole number from 1 to 5' })
+  @Min(1, { message: 'score must be a whole number from 1 to 5' })
+  @Max(5, { message: 'score must be a whole number from 1 to 5' })
+  score!: number;
+  @ApiPropertyOptional({ maxLength: 2000, example: 'Fixed on the first visit' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  comment?: string;
 }
 
 export class CreateCommentDto {
@@ -182,13 +219,8 @@ export class StepTriedView {
   @ApiProperty({ enum: STEP_CODES }) step!: StepCode;
   @ApiProperty({ enum: STEP_OUTCOMES }) outcome!: StepOutcome;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
-  @ApiProperty({ format: 'uuid' }) by!: string;
+  @ApiProperty({ type: ActorView, description: 'Who performed it' }) by!: ActorView;
   @ApiProperty() at!: string;
-}
-
-export class TicketEscalationPartner {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'Alfama Locks' }) name!: string;
 }
 
 /** The ticket's current escalation, as the ticket shows it (the whole one: GET /v1/escalations/:id). */
@@ -199,8 +231,8 @@ export class TicketEscalationView {
   })
   status!: string;
   @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) queue!: string;
-  @ApiProperty({ type: TicketEscalationPartner, nullable: true })
-  partner!: TicketEscalationPartner | null;
+  @ApiProperty({ type: ActorView, nullable: true, description: 'The partner company' })
+  partner!: ActorView | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -211,6 +243,25 @@ export class TicketEscalationView {
   @ApiProperty({ type: String, nullable: true, description: 'The partner’s scheduled visit' })
   scheduledAt!: string | null;
   @ApiProperty() updatedAt!: string;
+}
+
+export class RatingView {
+  @ApiProperty({ minimum: 1, maximum: 5 }) score!: number;
+  @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+  @ApiProperty({ type: ActorView, description: 'Who rated it' }) ratedBy!: ActorView;
+  @ApiProperty() ratedAt!: string;
+  @ApiProperty({
+    type: ActorView,
+    nullable: true,
+    description:
+      'The partner company whose escalation solved the ticket: the rating is part of its record',
+  })
+  partner!: ActorView | null;
+}
+
+/** The answer to rating a ticket: the rating, and the ticket's new version. */
+export class RateAnswer extends RatingView {
+  @ApiProperty({ description: 'The ticket’s new version (its ETag)' }) ticketVersion!: number;
 }
 
 export class TicketView {
@@ -236,6 +287,20 @@ export class TicketView {
     description: 'On GET /v1/tickets/:id: the current escalation (the open one, else the last)',
   })
   escalation?: TicketEscalationView | null;
+  @ApiPropertyOptional({
+    type: ActorView,
+    nullable: true,
+    description:
+      'On GET /v1/tickets/:id, confirm and reopen: who solved it (a person, or the partner company ' +
+      'whose escalation solved it); null unless solved or closed',
+  })
+  resolvedBy?: ActorView | null;
+  @ApiPropertyOptional({
+    type: RatingView,
+    nullable: true,
+    description: 'On GET /v1/tickets/:id, confirm and reopen: the customer’s rating, once rated',
+  })
+  rating?: RatingView | null;
   @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
   @ApiProperty({ type: String, nullable: true }) resolution!: string | null;
   @ApiProperty({ description: 'Send as If-Match to PATCH; also the ETag' }) version!: number;
@@ -296,7 +361,7 @@ export class TicketPageDto extends PageMetaDto {
 
 export class CommentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) authorId!: string;
+  @ApiProperty({ type: ActorView, description: 'Who wrote it' }) author!: ActorView;
   @ApiProperty() body!: string;
   @ApiProperty() internal!: boolean;
   @ApiProperty() createdAt!: string;
@@ -305,8 +370,11 @@ export class CommentView {
 export class TicketEventView {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'status_changed' }) type!: string;
-  @ApiProperty({ enum: ['user', 'api_key', 'system', 'partner'] }) actorType!: string;
-  @ApiProperty({ type: String, nullable: true }) actorId!: string | null;
+  @ApiProperty({
+    type: ActorView,
+    description: 'Who acted: a person, a partner company (never its person), or the system',
+  })
+  actor!: ActorView;
   @ApiProperty({ type: Object, nullable: true }) before!: unknown;
   @ApiProperty({ type: Object, nullable: true }) after!: unknown;
   @ApiProperty() createdAt!: string;
