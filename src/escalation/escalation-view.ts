@@ -5,6 +5,7 @@ import type { TenantTx } from '../database/tenant-db.service.js';
 import { tenantCards } from '../tenancy/index.js';
 import { allowedEscalationTransitions } from './escalation-state.util.js';
 import type { EscalationListRow, EscalationRow } from './escalations.repository.js';
+import { completeWorkOrder } from './work-order.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -31,7 +32,7 @@ export function escalationView(
   const { leaseExpiresAt, ...rest } = commonFields(r, o.partnerName);
   return {
     ...rest,
-    workOrder: r.work_order,
+    workOrder: completeWorkOrder(r.work_order),
     leaseExpiresAt,
     ...(o.leaseToken ? { leaseToken: o.leaseToken } : {}),
     notes: r.notes,
@@ -60,6 +61,10 @@ function commonFields(
     endReason: r.end_reason,
     leaseExpiresAt: iso(r.lease_expires_at),
     scheduledAt: iso(r.scheduled_at),
+    visitWindow:
+      r.scheduled_at && r.visit_until
+        ? { from: r.scheduled_at.toISOString(), to: r.visit_until.toISOString() }
+        : null,
     confirmedCause: r.confirmed_cause,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
