@@ -380,7 +380,7 @@ describe('who sees a thread', () => {
     expect(
       await t.dataSource.transaction(async (em) => {
         await em.query(`select set_config('app.tenant_id', $1, true)`, [second.id]);
-        return em.query(`SELECT id FROM escalation_messages`);
+        return em.query<{ id: string }[]>(`SELECT id FROM escalation_messages`);
       }),
     ).toEqual([]);
   });
