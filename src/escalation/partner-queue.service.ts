@@ -104,7 +104,8 @@ export class PartnerQueueService {
         maxHours: this.config.escalationLeaseMaxHours,
       });
       await appendOutbox(tx, [
-        escalationMessage('escalation.scheduled', id, { at: window.from, visitWindow: window }),
+        // `at` in the payload is when it happened (escalationMessage), the window says when the visit is.
+        escalationMessage('escalation.scheduled', id, { visitWindow: window }),
       ]);
       await this.messages.systemMessage(tx, e, `Visit scheduled: ${window.from} to ${window.to}.`);
       await asTenant(tx, e.tenant_id, (customer) =>
