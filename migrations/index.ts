@@ -16,6 +16,7 @@ import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKey
 import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
 import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.js';
 import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
+import { WorkOrderAndMessages1764002700000 } from './1764002700000-WorkOrderAndMessages.js';
 import { ActorsAndRatings1764002800000 } from './1764002800000-ActorsAndRatings.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
   EscalationDispatch1764002600000,
+  WorkOrderAndMessages1764002700000,
   ActorsAndRatings1764002800000,
 ];

@@ -150,6 +150,7 @@ describe('a queued escalation leaves the queue', () => {
       partner: null,
       waitingFor: 'no_linked_partner_covers_property',
       scheduledAt: null,
+      visitWindow: null,
       updatedAt: expect.any(String),
     });
 

@@ -84,6 +84,12 @@ beforeAll(async () => {
       .send({ answers: [{ symptom: 'low_battery_warning', present: false }] })
       .expect(200);
     const smith = await newTenant(t.http, { kind: 'locksmith' });
+    // It covers the fleet's postal code, so the escalation below is routed and has a thread.
+    await t.http
+      .put('/v1/partner-profile')
+      .set(smith.admin.auth)
+      .send({ postalCodes: ['1100'] })
+      .expect(200);
     await t.http
       .post('/v1/partners')
       .set(tenant.admin.auth)
@@ -94,11 +100,16 @@ beforeAll(async () => {
       .set(tenant.admin.auth)
       .send({ url: 'https://8.8.8.8/hook', events: ['*'] })
       .expect(201);
-    await t.http
+    const escalated = await t.http
       .post(`/v1/tickets/${tid}/escalate`)
       .set(tenant.admin.auth)
-      .send({ target: 'manufacturer' })
+      .send({ target: 'locksmith' })
       .expect(200);
+    await t.http
+      .post(`/v1/escalations/${escalated.body.id}/messages`)
+      .set(tenant.admin.auth)
+      .send({ body: 'The concierge has a key' })
+      .expect(201);
     await t.http
       .post(`/v1/tickets/${tid}/resolve`)
       .set(tenant.admin.auth)
@@ -205,6 +216,7 @@ describe('row-level security', () => {
         'partner_profiles',
         'partner_links',
         'escalations',
+        'escalation_messages',
         'webhooks',
         'webhook_deliveries',
       ]),

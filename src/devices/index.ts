@@ -20,4 +20,5 @@ export {
   lockFacts,
   lockFactsOf,
 } from './lock-facts.repository.js';
-export { type LockSnapshot, lockSnapshot } from './lock-facts.repository.js';
+export { type LockSnapshot, lockSnapshot, RECENT_JAM_DAYS } from './lock-facts.repository.js';
+export { ContactDto } from './dto/properties.dto.js';

@@ -6,6 +6,7 @@
 import type { TenantTx } from '../database/tenant-db.service.js';
 import { type ModelRow, modelJsonSql } from './device-models.repository.js';
 import { batteryReadingsSql, type HealthRow, healthSnapshotSql } from './health.repository.js';
+import type { PowerSource, Protocol } from './dto/device-models.dto.js';
 
 export interface LockFacts {
   deviceId: string;
@@ -93,35 +94,66 @@ export function lockAlertsSql(p: {
      WHERE d.status = 'active'`;
 }
 
+/** How many days back a work order counts a lock's jams. */
+export const RECENT_JAM_DAYS = 30;
+
 /** What a work order says about the lock and where it is. */
 export interface LockSnapshot {
   propertyName: string;
   address: { postalCode?: string; city?: string } & Record<string, unknown>;
   unit: string | null;
+  /** The property's own access notes and on-site contact (a work order may override them). */
+  propertyAccessNotes: string | null;
+  propertyContact: { name: string; phone: string } | null;
   manufacturer: string;
   model: string;
   serial: string;
   /** The firmware the lock last reported, else the one on record. */
   firmware: string | null;
+  powerSource: PowerSource;
+  /** The lock's own protocol, else its model's when the model speaks only one. */
+  protocol: Protocol | null;
+  /** Every protocol its model speaks. */
+  modelProtocols: Protocol[];
+  battery: { percent: number | null; at: string | null };
+  online: { online: boolean | null; lastSeenAt: string | null };
+  /** Jams reported by telemetry in the last RECENT_JAM_DAYS days, and the last one. */
+  recentJams: { days: number; count: number; lastAt: string | null };
 }
 
 /**
- * A lock of `tx`'s tenant with its property and catalog model, for a work order; undefined when
- * no such lock is visible.
+ * A lock of `tx`'s tenant with its property, catalog model, health snapshot and recent jams, for
+ * a work order; undefined when no such lock is visible. One statement.
  */
 export async function lockSnapshot(
   tx: TenantTx,
   deviceId: string,
 ): Promise<LockSnapshot | undefined> {
   const [row] = await tx.em.query<LockSnapshot[]>(
-    `SELECT p.name AS "propertyName", p.address, d.unit, m.manufacturer, m.model, d.serial,
-            coalesce(h.firmware_version, d.firmware_version) AS firmware
+    `SELECT p.name AS "propertyName", p.address, d.unit,
+            p.access_notes AS "propertyAccessNotes",
+            CASE WHEN p.contact_name IS NULL THEN NULL
+                 ELSE json_build_object('name', p.contact_name, 'phone', p.contact_phone) END AS "propertyContact",
+            m.manufacturer, m.model, d.serial,
+            coalesce(h.firmware_version, d.firmware_version) AS firmware,
+            m.power_source AS "powerSource",
+            coalesce(d.protocol, CASE WHEN cardinality(m.protocols) = 1 THEN m.protocols[1] END) AS protocol,
+            m.protocols AS "modelProtocols",
+            json_build_object('percent', h.battery_percent,
+                              'at', to_char(h.battery_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS battery,
+            json_build_object('online', h.online,
+                              'lastSeenAt', to_char(h.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS online,
+            (SELECT json_build_object('days', $2::int, 'count', count(*)::int,
+                      'lastAt', to_char(max(e.at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+               FROM telemetry_events e
+              WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id AND e.type = 'jam'
+                AND e.at > now() - make_interval(days => $2::int)) AS "recentJams"
        FROM devices d
        JOIN properties p ON p.tenant_id = d.tenant_id AND p.id = d.property_id
        JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
        LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
       WHERE d.id = $1`,
-    [deviceId],
+    [deviceId, RECENT_JAM_DAYS],
   );
   return row;
 }

@@ -13,6 +13,9 @@ export const PROPERTIES = table('properties', {
   time_zone: 'text',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
+  access_notes: 'text?',
+  contact_name: 'text?',
+  contact_phone: 'text?',
 });
 
 export type PropertyRow = Omit<RowOf<typeof PROPERTIES>, 'tenant_id' | 'address'> & {
@@ -27,9 +30,12 @@ export interface PropertyFields {
   address: AddressDto;
   units: string[];
   timeZone: string;
+  accessNotes: string | null;
+  contact: { name: string; phone: string } | null;
 }
 
-const COLUMNS = 'id, name, address, units, time_zone, created_at, updated_at';
+const COLUMNS =
+  'id, name, address, units, time_zone, access_notes, contact_name, contact_phone, created_at, updated_at';
 
 /** A new property of `tx`'s tenant, as stored. */
 export async function insertProperty(
@@ -38,15 +44,28 @@ export async function insertProperty(
   f: PropertyFields,
 ): Promise<PropertyRow> {
   const [row] = await tx.em.query<[PropertyRow]>(
-    `INSERT INTO properties (tenant_id, id, name, address, units, time_zone)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [tx.tenantId, id, f.name, JSON.stringify(f.address), f.units, f.timeZone],
+    `INSERT INTO properties (tenant_id, id, name, address, units, time_zone, access_notes, contact_name, contact_phone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+    [
+      tx.tenantId,
+      id,
+      f.name,
+      JSON.stringify(f.address),
+      f.units,
+      f.timeZone,
+      f.accessNotes,
+      f.contact?.name ?? null,
+      f.contact?.phone ?? null,
+    ],
   );
   return row;
 }
 
 /** A property as lists show it: how many units, not the units (a property may list 5,000). */
-export type PropertyListRow = Omit<PropertyRow, 'units'> & { unit_count: number };
+export type PropertyListRow = Omit<
+  PropertyRow,
+  'units' | 'access_notes' | 'contact_name' | 'contact_phone'
+> & { unit_count: number };
 
 /** A page in id order, after a cursor id, optionally whose name contains `text`. */
 export function listProperties(
@@ -79,8 +98,19 @@ export async function findProperty(
 /** Replaces every field of a property. */
 export async function updateProperty(tx: TenantTx, id: string, f: PropertyFields): Promise<void> {
   await tx.em.query(
-    `UPDATE properties SET name = $2, address = $3, units = $4, time_zone = $5, updated_at = now() WHERE id = $1`,
-    [id, f.name, JSON.stringify(f.address), f.units, f.timeZone],
+    `UPDATE properties SET name = $2, address = $3, units = $4, time_zone = $5, access_notes = $6,
+            contact_name = $7, contact_phone = $8, updated_at = now()
+      WHERE id = $1`,
+    [
+      id,
+      f.name,
+      JSON.stringify(f.address),
+      f.units,
+      f.timeZone,
+      f.accessNotes,
+      f.contact?.name ?? null,
+      f.contact?.phone ?? null,
+    ],
   );
 }
 

@@ -30,6 +30,11 @@ function view(r: PropertyRow): PropertyView {
     address: r.address,
     units: r.units,
     timeZone: r.time_zone,
+    accessNotes: r.access_notes,
+    contact:
+      r.contact_name !== null && r.contact_phone !== null
+        ? { name: r.contact_name, phone: r.contact_phone }
+        : null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -62,6 +67,8 @@ export class PropertiesService {
         address: dto.address,
         units: uniqueUnits(dto.units),
         timeZone: dto.timeZone,
+        accessNotes: dto.accessNotes ?? null,
+        contact: dto.contact ?? null,
       });
       const out = view(row);
       await idem?.complete(tx, out);
@@ -90,6 +97,14 @@ export class PropertiesService {
         address: dto.address ?? current.address,
         units: dto.units ? uniqueUnits(dto.units) : current.units,
         timeZone: dto.timeZone ?? current.time_zone,
+        // null clears; left out keeps
+        accessNotes: dto.accessNotes === undefined ? current.access_notes : dto.accessNotes,
+        contact:
+          dto.contact === undefined
+            ? current.contact_name !== null && current.contact_phone !== null
+              ? { name: current.contact_name, phone: current.contact_phone }
+              : null
+            : dto.contact,
       });
       return view(await this.find(tx, id));
     });

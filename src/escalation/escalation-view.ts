@@ -6,6 +6,7 @@ import type { ActorView } from '../common/actor.dto.js';
 import { FORMER_MEMBER, FORMER_PARTNER, personNames, tenantCards } from '../tenancy/index.js';
 import { allowedEscalationTransitions } from './escalation-state.util.js';
 import type { EscalationListRow, EscalationRow } from './escalations.repository.js';
+import { completeWorkOrder } from './work-order.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -41,7 +42,7 @@ export function escalationView(
   const { leaseExpiresAt, ...rest } = commonFields(r, names);
   return {
     ...rest,
-    workOrder: r.work_order,
+    workOrder: completeWorkOrder(r.work_order),
     leaseExpiresAt,
     ...(o.leaseToken ? { leaseToken: o.leaseToken } : {}),
     notes: r.notes,
@@ -92,6 +93,10 @@ function commonFields(r: Omit<EscalationListRow, 'work_order_summary'>, names: N
     endReason: r.end_reason,
     leaseExpiresAt: iso(r.lease_expires_at),
     scheduledAt: iso(r.scheduled_at),
+    visitWindow:
+      r.scheduled_at && r.visit_until
+        ? { from: r.scheduled_at.toISOString(), to: r.visit_until.toISOString() }
+        : null,
     confirmedCause: r.confirmed_cause,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),

@@ -69,6 +69,7 @@ export class EscalationController {
       'Snapshots a work order, routes it (locksmiths covering the property, emergency-capable first for urgent cases, ' +
       'least loaded, with a free slot of its capacity; the manufacturer partner of the lock’s brand; else it waits ' +
       'in your queue, `status: queued` with `waitingFor` saying why, and is routed as soon as a partner can take it). ' +
+      'The work order copies the property’s access notes and on-site contact unless `accessNotes` / `contact` are given. ' +
       'The ticket goes on_hold. Answers the escalation, with the partner’s name when routed, and the ticket’s new ' +
       'status and version.',
   })
@@ -294,8 +295,10 @@ export class EscalationController {
   @ApiOperation({
     summary: 'Schedule the visit or the case (needs the lease token)',
     description:
-      '`at` must be in the future and within ESCALATION_VISIT_HORIZON_DAYS (default 60). The lease then runs ' +
-      'to the visit plus 4 h, but never more than ESCALATION_LEASE_MAX_HOURS from now (default: the horizon plus 4 h).',
+      '`visitWindow: {from, to}` (UTC instants ending in Z): `to` after `from`, in the future and within ' +
+      'ESCALATION_VISIT_HORIZON_DAYS (default 60). Older clients may send `at` instead (a window of 2 h from it, `at` ' +
+      'in the future); not both. The lease then runs to the window’s end plus 4 h, but never more than ' +
+      'ESCALATION_LEASE_MAX_HOURS from now (default: the horizon plus 4 h). The thread gets a system message.',
   })
   @ApiOkResponse({ type: EscalationView })
   @ApiBodyAndId('Escalation')

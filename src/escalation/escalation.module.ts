@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { EscalationController } from './escalation.controller.js';
+import { EscalationMessagesController } from './escalation-messages.controller.js';
+import { EscalationMessagesService } from './escalation-messages.service.js';
 import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
 import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
@@ -14,7 +16,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 @Module({
   imports: [TicketsModule],
-  controllers: [EscalationController, WebhooksController],
+  controllers: [EscalationController, WebhooksController, EscalationMessagesController],
   providers: [
     EscalationService,
     EscalationDispatch,
@@ -25,6 +27,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhooksService,
     WebhookDelivery,
     WebhookDeliveryJob,
+    EscalationMessagesService,
   ],
   exports: [EscalationService],
 })

@@ -85,7 +85,9 @@ export class EscalationService {
           `Escalation ${open.id} is still open (${open.status}): cancel or re-route it.`,
         );
       const workOrder = await snapshotWorkOrder(tx, this.tickets, row, {
-        accessNotes: dto.accessNotes ?? null,
+        // Left out (or blank): the property's.
+        accessNotes: dto.accessNotes?.trim() || null,
+        contact: dto.contact ?? null,
         reason: dto.reason ?? null,
       });
       const id = uuidv7();
@@ -261,6 +263,7 @@ export class EscalationService {
       partner: v.partner,
       waitingFor: v.waitingFor,
       scheduledAt: v.scheduledAt,
+      visitWindow: v.visitWindow,
       updatedAt: v.updatedAt,
     };
   }

@@ -14,6 +14,7 @@ import type {
   WorkOrderSummary,
 } from './dto/escalations.dto.js';
 import type { CauseCode } from '../diagnostics/index.js';
+import type { StoredWorkOrder } from './work-order.js';
 
 export const ESCALATIONS = table('escalations', {
   tenant_id: 'uuid',
@@ -37,6 +38,7 @@ export const ESCALATIONS = table('escalations', {
   updated_at: 'timestamptz',
   waiting_for: 'text?',
   end_reason: 'text?',
+  visit_until: 'timestamptz?',
 });
 
 export type EscalationRow = Omit<
@@ -46,7 +48,7 @@ export type EscalationRow = Omit<
   target: Target;
   status: EscalationStatus;
   waiting_for: WaitingFor | null;
-  work_order: WorkOrder;
+  work_order: StoredWorkOrder;
   confirmed_cause: CauseCode | null;
 };
 
@@ -156,8 +158,8 @@ export type EscalationListRow = Omit<
  * hundred bytes per row instead of whole work orders (symptoms, steps tried, access notes...).
  */
 const LIST_COLUMNS = `id, tenant_id, ticket_id, target, partner_tenant_id, status, urgent, waiting_reason,
-  waiting_for, end_reason, lease_expires_at, claimed_by, scheduled_at, confirmed_cause, created_at,
-  updated_at, jsonb_build_object(
+  waiting_for, end_reason, lease_expires_at, claimed_by, scheduled_at, visit_until, confirmed_cause,
+  created_at, updated_at, jsonb_build_object(
     'ticketNumber', work_order->'ticketNumber',
     'urgency', work_order->'urgency',
     'customer', jsonb_build_object('name', work_order #> '{customer,name}'),
@@ -171,7 +173,9 @@ const LIST_COLUMNS = `id, tenant_id, ticket_id, target, partner_tenant_id, statu
       'manufacturer', work_order #> '{lock,manufacturer}',
       'model', work_order #> '{lock,model}',
       'serial', work_order #> '{lock,serial}'),
-    'topCause', work_order #> '{diagnosis,likelyCauses,0}'
+    'topCause', CASE WHEN work_order #> '{diagnosis,likelyCauses,0}' IS NOT NULL THEN jsonb_build_object(
+      'code', work_order #> '{diagnosis,likelyCauses,0,code}',
+      'probability', work_order #> '{diagnosis,likelyCauses,0,probability}') END
   ) AS work_order_summary`;
 
 /** A page of the escalations `tx`'s tenant sees (as customer or partner), by id. */
@@ -229,7 +233,8 @@ export async function setRouting(
   await tx.em.query(
     `UPDATE escalations SET partner_tenant_id = $2, status = $3, waiting_reason = $4, waiting_for = $5,
        routed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
-       lease_token = NULL, lease_expires_at = NULL, claimed_by = NULL, scheduled_at = NULL, updated_at = now()
+       lease_token = NULL, lease_expires_at = NULL, claimed_by = NULL, scheduled_at = NULL, visit_until = NULL,
+       updated_at = now()
      WHERE id = $1`,
     [id, r.partnerTenantId, r.partnerTenantId ? 'routed' : 'queued', r.waitingReason, r.waitingFor],
   );
@@ -332,21 +337,21 @@ export async function claimEscalation(
 }
 
 /**
- * Schedules the visit; the lease runs to the visit plus `graceHours` (if that is later), but
- * never more than `maxHours` from now.
+ * Schedules the visit window (`scheduled_at` is its start, `visit_until` its end); the lease runs
+ * to the window's end plus `graceHours` (if that is later), but never more than `maxHours` from now.
  */
 export async function scheduleVisit(
   tx: TenantTx,
   id: string,
-  v: { at: Date; graceHours: number; maxHours: number },
+  v: { from: Date; to: Date; graceHours: number; maxHours: number },
 ): Promise<EscalationRow> {
   const [rows] = await tx.em.query<[EscalationRow[], number]>(
-    `UPDATE escalations SET status = 'scheduled', scheduled_at = $2, updated_at = now(),
+    `UPDATE escalations SET status = 'scheduled', scheduled_at = $2, visit_until = $3, updated_at = now(),
             lease_expires_at = least(
-              greatest(lease_expires_at, $2::timestamptz + make_interval(hours => $3)),
-              now() + make_interval(hours => $4))
+              greatest(lease_expires_at, $3::timestamptz + make_interval(hours => $4)),
+              now() + make_interval(hours => $5))
       WHERE id = $1 RETURNING ${ALL}`,
-    [id, v.at, v.graceHours, v.maxHours],
+    [id, v.from, v.to, v.graceHours, v.maxHours],
   );
   return rows[0]!;
 }

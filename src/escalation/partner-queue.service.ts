@@ -14,6 +14,8 @@ import type {
 } from './dto/escalations.dto.js';
 import { escalationMessage, routeEscalation } from './escalation-routing.js';
 import { EscalationDispatch } from './escalation-dispatch.service.js';
+import { EscalationMessagesService } from './escalation-messages.service.js';
+import { visitWindowOf } from './visit-window.util.js';
 import { leaseLive, namedView, stateError } from './escalation-view.js';
 import {
   addDecliner,
@@ -29,7 +31,7 @@ import {
 
 /** How long a claim holds an escalation before it returns to the queue unworked. */
 export const LEASE_MINUTES = 30;
-/** After a scheduled visit, the lease lasts until the visit plus this (never past ESCALATION_LEASE_MAX_HOURS from now). */
+/** After a scheduled visit, the lease lasts until the window's end plus this (never past ESCALATION_LEASE_MAX_HOURS from now). */
 export const VISIT_GRACE_HOURS = 4;
 
 /**
@@ -46,6 +48,7 @@ export class PartnerQueueService {
     private readonly tickets: TicketsForEscalation,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     private readonly dispatch: EscalationDispatch,
+    private readonly messages: EscalationMessagesService,
   ) {}
 
   /** The next claimable escalation in my queue, taken atomically; undefined when there is none. */
@@ -84,26 +87,32 @@ export class PartnerQueueService {
   }
 
   /**
-   * A visit in the future and within ESCALATION_VISIT_HORIZON_DAYS; the lease
-   * then runs to the visit plus VISIT_GRACE_HOURS, but never more than
-   * ESCALATION_LEASE_MAX_HOURS from now.
+   * A visit window (`visitWindow`, or the older `at` with a window of VISIT_SLOT_HOURS from it)
+   * that ends in the future and within ESCALATION_VISIT_HORIZON_DAYS; the lease then runs to the
+   * window's end plus VISIT_GRACE_HOURS, but never more than ESCALATION_LEASE_MAX_HOURS from now.
+   * The thread gets a system message saying when.
    */
   schedule(actor: UserActor, id: string, dto: ScheduleDto): Promise<EscalationView> {
-    const at = this.visitTime(dto.at);
+    const { from, to } = visitWindowOf(dto, this.config.escalationVisitHorizonDays);
+    const window = { from: from.toISOString(), to: to.toISOString() };
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const e = await this.leased(tx, id, dto.leaseToken);
       const row = await scheduleVisit(tx, id, {
-        at,
+        from,
+        to,
         graceHours: VISIT_GRACE_HOURS,
         maxHours: this.config.escalationLeaseMaxHours,
       });
       await appendOutbox(tx, [
-        escalationMessage('escalation.scheduled', id, { at: at.toISOString() }),
+        // `at` in the payload is when it happened (escalationMessage), the window says when the visit is.
+        escalationMessage('escalation.scheduled', id, { visitWindow: window }),
       ]);
+      await this.messages.systemMessage(tx, e, `Visit scheduled: ${window.from} to ${window.to}.`);
       await asTenant(tx, e.tenant_id, (customer) =>
         this.tickets.recordEscalationEvent(customer, actor, e.ticket_id, 'escalation_scheduled', {
           escalationId: e.id,
-          at: at.toISOString(),
+          at: window.from,
+          visitWindow: window,
         }),
       );
       return namedView(tx, row);
@@ -175,23 +184,6 @@ export class PartnerQueueService {
     });
     await this.dispatch.partnerChanged(actor.tenantId);
     return view;
-  }
-
-  private visitTime(raw: string): Date {
-    const at = new Date(raw);
-    const now = Date.now();
-    const horizonDays = this.config.escalationVisitHorizonDays;
-    let message: string | undefined;
-    if (Number.isNaN(at.getTime())) message = 'at must be a date and time';
-    else if (at.getTime() <= now) message = 'at must be in the future';
-    else if (at.getTime() > now + horizonDays * 86_400_000)
-      message = `at must be within ${horizonDays} days from now`;
-    if (message) {
-      throw new AppError('validation_failed', 'One or more fields are invalid.', {
-        errors: [{ field: 'at', message }],
-      });
-    }
-    return at;
   }
 
   /** A row routed to the caller's company, locked; anything else (another partner's, a customer's) is 404. */

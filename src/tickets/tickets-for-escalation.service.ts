@@ -13,7 +13,10 @@ import { type TicketRow, ticketRef } from './tickets.repository.js';
 
 /** What escalation sees of a ticket it escalates (read-only). */
 export type EscalatedTicket = Readonly<
-  Pick<TicketRow, 'id' | 'number' | 'device_id' | 'status' | 'priority' | 'symptoms' | 'diagnosis'>
+  Pick<
+    TicketRow,
+    'id' | 'number' | 'device_id' | 'status' | 'priority' | 'symptoms' | 'description' | 'diagnosis'
+  >
 >;
 
 /**
@@ -113,8 +116,16 @@ export class TicketsForEscalation {
     );
   }
 
-  /** The steps tried on a ticket, oldest first (for a work order). */
-  async stepsTried(tx: TenantTx, ticketId: string): Promise<{ step: string; outcome: string }[]> {
-    return (await stepsOf(tx, ticketId)).map((s) => ({ step: s.step, outcome: s.outcome }));
+  /** The steps tried on a ticket with their outcomes and notes, oldest first (for a work order). */
+  async stepsTried(
+    tx: TenantTx,
+    ticketId: string,
+  ): Promise<{ step: string; outcome: string; note: string | null; at: string }[]> {
+    return (await stepsOf(tx, ticketId)).map((s) => ({
+      step: s.step,
+      outcome: s.outcome,
+      note: s.note,
+      at: s.created_at.toISOString(),
+    }));
   }
 }

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsObject,
   IsOptional,
+  ValidateIf,
   IsString,
   Length,
   Matches,
@@ -79,6 +80,27 @@ export class AddressDto {
   country!: string;
 }
 
+/** A person to call on site: the concierge, a caretaker, the tenant. */
+export class ContactDto {
+  @ApiProperty({ example: 'Rui Costa (concierge)', maxLength: 200 })
+  @Trim()
+  @Length(1, 200, { message: 'contact.name is required: 1 to 200 characters' })
+  @IsString({ message: 'contact.name is required: 1 to 200 characters' })
+  name!: string;
+
+  @ApiProperty({
+    example: '+351 912 345 678',
+    description:
+      'Digits with optional +, spaces, ( ) . / -; at least 3 digits, 40 characters at most',
+  })
+  @Trim()
+  @Matches(/^(?=(?:\D*\d){3})\+?[\d ()./-]{3,40}$/, {
+    message: 'contact.phone must be a phone number such as +351 912 345 678',
+  })
+  @IsString({ message: 'contact.phone is required: a phone number such as +351 912 345 678' })
+  phone!: string;
+}
+
 export class CreatePropertyDto {
   @ApiProperty({ example: 'Harbor View Apartments' })
   @Trim()
@@ -107,6 +129,30 @@ export class CreatePropertyDto {
   @ApiProperty({ example: 'Europe/Lisbon' })
   @IsTimeZone()
   timeZone!: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: 'Key safe by the side gate, code 4711; concierge 8-18',
+    description: 'How a locksmith gets in; copied into work orders (null on PATCH clears it)',
+  })
+  @ValidateIf((_o: object, v: unknown) => v !== undefined && v !== null)
+  @Trim()
+  @Length(1, 2000)
+  @IsString()
+  accessNotes?: string | null;
+
+  @ApiPropertyOptional({
+    type: ContactDto,
+    nullable: true,
+    description: 'The on-site contact; copied into work orders (null on PATCH clears it)',
+  })
+  @ValidateIf((_o: object, v: unknown) => v !== undefined && v !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ContactDto)
+  contact?: ContactDto | null;
 }
 
 export class UpdatePropertyDto extends PartialType(CreatePropertyDto) {}
@@ -125,12 +171,20 @@ export class PropertyView {
   @ApiProperty({ type: AddressDto }) address!: AddressDto;
   @ApiProperty({ type: [String] }) units!: string[];
   @ApiProperty() timeZone!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'How a locksmith gets in' })
+  accessNotes!: string | null;
+  @ApiProperty({ type: ContactDto, nullable: true, description: 'The on-site contact' })
+  contact!: ContactDto | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
 
 /** A property as lists show it: the number of its units; the units are on GET /v1/properties/:id. */
-export class PropertyListItem extends OmitType(PropertyView, ['units'] as const) {
+export class PropertyListItem extends OmitType(PropertyView, [
+  'units',
+  'accessNotes',
+  'contact',
+] as const) {
   @ApiProperty({ description: 'How many units it lists (the units: GET /v1/properties/:id)' })
   unitCount!: number;
 }

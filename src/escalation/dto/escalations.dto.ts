@@ -1,9 +1,21 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { ActorView } from '../../common/actor.dto.js';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { IsStrictIsoDate, Trim } from '../../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
+import { ContactDto } from '../../devices/index.js';
 
 export const TARGETS = ['locksmith', 'manufacturer'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -31,28 +43,132 @@ export const WAITING_FOR = [
 ] as const;
 export type WaitingFor = (typeof WAITING_FOR)[number];
 
-/** Everything the partner needs about the job, and nothing more (snapshotted when escalated). */
-export interface WorkOrder {
-  ticketNumber: string;
-  customer: { name: string };
-  property: {
-    name: string;
-    address: { postalCode?: string; city?: string } & Record<string, unknown>;
-    unit: string | null;
-  };
-  lock: { manufacturer: string; model: string; serial: string; firmwareVersion: string | null };
-  symptoms: string[];
-  diagnosis: { likelyCauses: { code: string; probability: number }[]; recommendation: string };
-  stepsTried: { step: string; outcome: string }[];
-  /** The ticket's priority when it was escalated. */
-  urgency: 'urgent' | 'high' | 'normal' | 'low';
-  /** The agent's reason for escalating, when given. */
-  escalationReason: string | null;
-  accessNotes: string | null;
-}
-
 class CustomerNameDto {
   @ApiProperty() name!: string;
+}
+
+class WorkOrderAddress {
+  @ApiPropertyOptional({ example: '12 Harbor Street' }) line1?: string;
+  @ApiPropertyOptional({ example: 'Building B' }) line2?: string;
+  @ApiPropertyOptional({ example: 'Lisbon' }) city?: string;
+  @ApiPropertyOptional({ example: '1100-148' }) postalCode?: string;
+  @ApiPropertyOptional({ example: 'Lisboa' }) region?: string;
+  @ApiPropertyOptional({ example: 'PT' }) country?: string;
+}
+
+class WorkOrderProperty {
+  @ApiProperty({ example: 'Harbor View Apartments' }) name!: string;
+  @ApiProperty({ type: WorkOrderAddress }) address!: {
+    postalCode?: string;
+    city?: string;
+  } & Record<string, unknown>;
+  @ApiProperty({ type: String, nullable: true, example: '1A' }) unit!: string | null;
+}
+
+class WorkOrderBattery {
+  @ApiProperty({ type: Number, nullable: true, example: 35, description: 'Last reported, 0-100' })
+  percent!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When it was reported' })
+  at!: string | null;
+}
+
+class WorkOrderOnline {
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Last reported connection state' })
+  online!: boolean | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When the lock was last heard from' })
+  lastSeenAt!: string | null;
+}
+
+class WorkOrderJams {
+  @ApiProperty({ example: 30, description: 'The window, in days before the escalation' })
+  days!: number;
+  @ApiProperty({ example: 3, description: 'Jams the lock reported in the window' }) count!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'The last one in the window' })
+  lastAt!: string | null;
+}
+
+class WorkOrderLock {
+  @ApiProperty({ example: 'Yale' }) manufacturer!: string;
+  @ApiProperty({ example: 'Assure Lock 2 Keypad' }) model!: string;
+  @ApiProperty({ example: 'SN-1042' }) serial!: string;
+  @ApiProperty({ type: String, nullable: true, example: '2.9.1' })
+  firmwareVersion!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['battery', 'wired', 'rechargeable'] })
+  powerSource!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'bluetooth',
+    description: 'The lock’s protocol, else its model’s when the model speaks only one',
+  })
+  protocol!: string | null;
+  @ApiProperty({ type: [String], example: ['bluetooth'], description: 'What its model speaks' })
+  modelProtocols!: string[];
+  @ApiProperty({ type: WorkOrderBattery }) battery!: WorkOrderBattery;
+  @ApiProperty({ type: WorkOrderOnline }) online!: WorkOrderOnline;
+  @ApiProperty({ type: WorkOrderJams }) recentJams!: WorkOrderJams;
+}
+
+class WorkOrderCause {
+  @ApiProperty({ example: 'broken_key_stuck' }) code!: string;
+  @ApiProperty({ example: 0.62 }) probability!: number;
+  @ApiProperty({ type: String, nullable: true, example: 'mechanical' }) category!: string | null;
+  @ApiProperty({ type: [String], example: ['symptom: key broken in lock'] }) evidence!: string[];
+}
+
+class WorkOrderDiagnosis {
+  @ApiProperty({ type: [WorkOrderCause], description: 'The top three, ranked' })
+  likelyCauses!: WorkOrderCause[];
+  @ApiProperty({ description: 'What the partner is asked to do' }) recommendation!: string;
+}
+
+class WorkOrderStep {
+  @ApiProperty({ example: 'check_battery_level' }) step!: string;
+  @ApiProperty({ example: 'not_fixed' }) outcome!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'What the person who tried it wrote' })
+  note!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When it was tried' })
+  at!: string | null;
+}
+
+export class WorkOrderContact {
+  @ApiProperty({ example: 'Rui Costa (concierge)' }) name!: string;
+  @ApiProperty({ example: '+351 912 345 678' }) phone!: string;
+}
+
+/**
+ * Everything the partner needs about the job, and nothing more (snapshotted when escalated).
+ * Work orders snapshotted before a field existed answer it as null (or empty).
+ */
+export class WorkOrder {
+  @ApiProperty({ example: 'LD-42' }) ticketNumber!: string;
+  @ApiProperty({ type: CustomerNameDto }) customer!: { name: string };
+  @ApiProperty({ description: 'What the reporter wrote' }) description!: string;
+  @ApiProperty({ type: WorkOrderProperty }) property!: WorkOrderProperty;
+  @ApiProperty({ type: WorkOrderLock }) lock!: WorkOrderLock;
+  @ApiProperty({ type: [String] }) symptoms!: string[];
+  @ApiProperty({ type: WorkOrderDiagnosis }) diagnosis!: WorkOrderDiagnosis;
+  @ApiProperty({ type: [WorkOrderStep], description: 'Every step tried, oldest first' })
+  stepsTried!: WorkOrderStep[];
+  @ApiProperty({
+    enum: ['urgent', 'high', 'normal', 'low'],
+    description: 'The ticket’s priority when it was escalated',
+  })
+  urgency!: 'urgent' | 'high' | 'normal' | 'low';
+  @ApiProperty({ type: String, nullable: true, description: 'The agent’s reason for escalating' })
+  escalationReason!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Given at escalation, else the property’s',
+  })
+  accessNotes!: string | null;
+  @ApiProperty({
+    type: WorkOrderContact,
+    nullable: true,
+    description: 'The on-site contact: given at escalation, else the property’s',
+  })
+  contact!: WorkOrderContact | null;
 }
 
 class SummaryAddressDto {
@@ -102,11 +218,25 @@ export class EscalateDto {
   @MaxLength(2000)
   reason?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000, example: 'Key safe code 4711; concierge on site 8-18' })
+  @ApiPropertyOptional({
+    maxLength: 2000,
+    example: 'Key safe code 4711; concierge on site 8-18',
+    description: 'For this job; defaults to the property’s access notes',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   accessNotes?: string;
+
+  @ApiPropertyOptional({
+    type: ContactDto,
+    description: 'The on-site contact for this job; defaults to the property’s',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ContactDto)
+  contact?: ContactDto;
 }
 
 export class ListEscalationsQueryDto extends PageQueryDto {
@@ -124,14 +254,57 @@ export class LeaseDto {
   leaseToken!: string;
 }
 
-export class ScheduleDto extends LeaseDto {
+/** A UTC instant written with `Z`: 2026-11-23T09:30:00Z. */
+const INSTANT_Z = /Z$/;
+
+export class VisitWindowDto {
+  @ApiProperty({ example: '2026-11-23T09:00:00Z', description: 'Start of the visit window (UTC)' })
+  @Matches(INSTANT_Z, { message: 'visitWindow.from must be a UTC time ending in Z' })
+  @IsStrictIsoDate(
+    { kind: 'datetime' },
+    { message: 'visitWindow.from must be a time such as 2026-11-23T09:00:00Z' },
+  )
+  from!: string;
+
   @ApiProperty({
-    example: '2026-11-23T09:30:00Z',
+    example: '2026-11-23T12:00:00Z',
     description:
-      'The visit: in the future and within ESCALATION_VISIT_HORIZON_DAYS (60 by default)',
+      'End of the visit window (UTC): after `from`, in the future, within ESCALATION_VISIT_HORIZON_DAYS',
   })
+  @Matches(INSTANT_Z, { message: 'visitWindow.to must be a UTC time ending in Z' })
+  @IsStrictIsoDate(
+    { kind: 'datetime' },
+    { message: 'visitWindow.to must be a time such as 2026-11-23T12:00:00Z' },
+  )
+  to!: string;
+}
+
+export class ScheduleDto extends LeaseDto {
+  @ApiPropertyOptional({
+    type: VisitWindowDto,
+    description: 'When the visit will happen: `{from, to}`. Send this or `at`.',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => VisitWindowDto)
+  visitWindow?: VisitWindowDto;
+
+  @ApiPropertyOptional({
+    example: '2026-11-23T09:30:00Z',
+    deprecated: true,
+    description:
+      'Older clients: the visit’s start; the window is `at` to `at` + VISIT_SLOT_HOURS (2 h). In the future and ' +
+      'within ESCALATION_VISIT_HORIZON_DAYS (60 by default). Send this or `visitWindow`.',
+  })
+  @IsOptional()
   @IsStrictIsoDate({ kind: 'datetime' })
-  at!: string;
+  at?: string;
+}
+
+export class VisitWindowView {
+  @ApiProperty({ example: '2026-11-23T09:00:00.000Z' }) from!: string;
+  @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) to!: string;
 }
 
 export class DeclineDto {
@@ -204,12 +377,19 @@ export class EscalationView {
       'Why it was cancelled (the customer’s reason) or closed (ticket_solved, ticket_closed)',
   })
   endReason!: string | null;
-  @ApiProperty({ type: Object, description: 'Everything the partner needs, and nothing more' })
-  workOrder!: unknown;
+  @ApiProperty({ type: WorkOrder, description: 'Everything the partner needs, and nothing more' })
+  workOrder!: WorkOrder;
   @ApiProperty({ type: String, nullable: true }) leaseExpiresAt!: string | null;
   @ApiPropertyOptional({ format: 'uuid', description: 'Only in the answer to a claim' })
   leaseToken?: string;
-  @ApiProperty({ type: String, nullable: true }) scheduledAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The visit window’s start' })
+  scheduledAt!: string | null;
+  @ApiProperty({
+    type: VisitWindowView,
+    nullable: true,
+    description: 'The booked visit window, once scheduled',
+  })
+  visitWindow!: VisitWindowView | null;
   @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
   @ApiProperty() createdAt!: string;

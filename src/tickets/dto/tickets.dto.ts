@@ -223,6 +223,11 @@ export class StepTriedView {
   @ApiProperty() at!: string;
 }
 
+export class TicketVisitWindow {
+  @ApiProperty({ example: '2026-11-23T09:00:00.000Z' }) from!: string;
+  @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) to!: string;
+}
+
 /** The ticket's current escalation, as the ticket shows it (the whole one: GET /v1/escalations/:id). */
 export class TicketEscalationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -242,6 +247,12 @@ export class TicketEscalationView {
   waitingFor!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The partner’s scheduled visit' })
   scheduledAt!: string | null;
+  @ApiProperty({
+    type: TicketVisitWindow,
+    nullable: true,
+    description: 'The visit window the partner booked',
+  })
+  visitWindow!: TicketVisitWindow | null;
   @ApiProperty() updatedAt!: string;
 }
 
