@@ -16,6 +16,8 @@ import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKey
 import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
 import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.js';
 import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
+import { OutboxRetention1764003100000 } from './1764003100000-OutboxRetention.js';
+import { TelemetryBatteryIndex1764003110000 } from './1764003110000-TelemetryBatteryIndex.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -37,4 +39,6 @@ export const MIGRATIONS = [
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
   EscalationDispatch1764002600000,
+  OutboxRetention1764003100000,
+  TelemetryBatteryIndex1764003110000,
 ];

@@ -3,6 +3,7 @@ import { TicketsModule } from '../tickets/tickets.module.js';
 import { EscalationController } from './escalation.controller.js';
 import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
+import { OutboxPurgeJob } from './jobs/outbox-purge.job.js';
 import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
 import { WebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
 import { WebhookTransport } from './outbound/webhook-transport.js';
@@ -25,6 +26,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhooksService,
     WebhookDelivery,
     WebhookDeliveryJob,
+    OutboxPurgeJob,
   ],
   exports: [EscalationService],
 })
