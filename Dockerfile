@@ -11,6 +11,10 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
+# glibc malloc: give freed blocks of 64 KB and more back to the system. Its default threshold
+# rises to 32 MB once such a block is freed, and the freed memory of response and row buffers
+# then stays in the process (about 90 MB of RSS under load; see README "Benchmarks").
+ENV MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=65536
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -18,6 +18,8 @@ import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.
 import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
 import { WorkOrderAndMessages1764002700000 } from './1764002700000-WorkOrderAndMessages.js';
 import { ActorsAndRatings1764002800000 } from './1764002800000-ActorsAndRatings.js';
+import { OutboxRetention1764003100000 } from './1764003100000-OutboxRetention.js';
+import { TelemetryBatteryIndex1764003110000 } from './1764003110000-TelemetryBatteryIndex.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -41,4 +43,6 @@ export const MIGRATIONS = [
   EscalationDispatch1764002600000,
   WorkOrderAndMessages1764002700000,
   ActorsAndRatings1764002800000,
+  OutboxRetention1764003100000,
+  TelemetryBatteryIndex1764003110000,
 ];

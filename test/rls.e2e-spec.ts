@@ -381,6 +381,7 @@ describe('the tenant directory is gone', () => {
     'due_stale_escalation_tenants(0, 0)',
     'due_webhook_tenants()',
     'due_idempotency_purge_tenants()',
+    "due_outbox_purge_tenants(now() + interval '1000 days', now() + interval '1000 days')",
   ];
 
   it('lets tenant A read its own tenants row but not B’s; linked tenants read each other’s name', async () => {
@@ -445,6 +446,7 @@ describe('the tenant directory is gone', () => {
       );
       expect(rows.map((r) => r.name)).toEqual([
         'due_idempotency_purge_tenants',
+        'due_outbox_purge_tenants',
         'due_proactive_tenants',
         'due_queued_escalation_tenants',
         'due_sla_breach_tenants',

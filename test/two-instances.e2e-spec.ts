@@ -30,6 +30,7 @@ const OVERRIDES = {
 /** Every job the scheduler starts; a new job must be added here (and to the assertions). */
 const JOBS = [
   'idempotency purge',
+  'outbox purge',
   'stale escalations',
   // Its own exactly-once check (one instance creates and drops partitions) is in
   // test/telemetry-partitions.e2e-spec.ts; here it runs alongside the others.
@@ -226,6 +227,30 @@ describe('two instances on one database', () => {
            FROM generate_series(1, 30) g`,
       );
 
+      // Outbox messages published and webhook deliveries finished long ago, in a tenant of their
+      // own (the customer's messages are checked against their deliveries below).
+      const archive = await newTenant(a.http);
+      await owner.query(
+        `INSERT INTO outbox (tenant_id, topic, aggregate_id, payload, created_at, published_at)
+         SELECT $1, 'ticket.created', gen_random_uuid(), '{}', now() - interval '90 days',
+                now() - interval '90 days'
+           FROM generate_series(1, 2500)`,
+        [archive.id],
+      );
+      const hook = await a.http
+        .post('/v1/webhooks')
+        .set(archive.admin.auth)
+        .send({ url: hookUrl, events: ['*'] })
+        .expect(201);
+      await owner.query(
+        `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, outbox_id, event_type, body, status,
+                                         created_at, next_attempt_at)
+         SELECT $1, gen_random_uuid(), $2, g, 'ticket.created', '{}', 'delivered',
+                now() - interval '90 days', now() - interval '90 days'
+           FROM generate_series(1, 1500) g`,
+        [archive.id, hook.body.id],
+      );
+
       // Every job of both instances, all at once, three rounds.
       const jobs = [...jobsOf(a.app, 'a'), ...jobsOf(b, 'b')];
       expect([...new Set(jobs.map((j) => j.name))].sort()).toEqual(JOBS);
@@ -295,6 +320,14 @@ describe('two instances on one database', () => {
                 (SELECT count(*)::int FROM rate_limit_counters WHERE expires_at < now()) AS counters`,
       );
       expect(left[0]).toEqual({ keys: 0, attempts: 0, counters: 0 });
+      expect(total('outbox purge', 'outbox')).toBe(2500);
+      expect(total('outbox purge', 'deliveries')).toBe(1500);
+      const { rows: archived } = await owner.query<{ outbox: number; deliveries: number }>(
+        `SELECT (SELECT count(*)::int FROM outbox WHERE tenant_id = $1) AS outbox,
+                (SELECT count(*)::int FROM webhook_deliveries WHERE tenant_id = $1) AS deliveries`,
+        [archive.id],
+      );
+      expect(archived[0]).toEqual({ outbox: 0, deliveries: 0 });
 
       // Webhooks: both instances keep delivering until nothing is due; then every outbox message
       // has one delivery, and the receiver got each delivery once.

@@ -39,6 +39,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps published outbox messages 7 days and finished webhook deliveries 30 by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      outboxRetentionDays: 7,
+      webhookDeliveryRetentionDays: 30,
+    });
+    expect(
+      loadConfig({ OUTBOX_RETENTION_DAYS: '1', WEBHOOK_DELIVERY_RETENTION_DAYS: '365' }),
+    ).toMatchObject({ outboxRetentionDays: 1, webhookDeliveryRetentionDays: 365 });
+  });
+
   it('bounds partner visits at 60 days and leases at the horizon plus the 4 h grace', () => {
     expect(loadConfig({})).toMatchObject({
       escalationVisitHorizonDays: 60,
@@ -68,6 +78,12 @@ describe('loadConfig', () => {
     [
       { IDEMPOTENCY_PURGE_INTERVAL_SECONDS: '-5' },
       'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
+      /whole number/,
+    ],
+    [{ OUTBOX_RETENTION_DAYS: '0' }, 'OUTBOX_RETENTION_DAYS', /between 1 and/],
+    [
+      { WEBHOOK_DELIVERY_RETENTION_DAYS: 'week' },
+      'WEBHOOK_DELIVERY_RETENTION_DAYS',
       /whole number/,
     ],
     [{ ESCALATION_VISIT_HORIZON_DAYS: '0' }, 'ESCALATION_VISIT_HORIZON_DAYS', /between 1 and/],

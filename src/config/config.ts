@@ -53,6 +53,10 @@ export interface AppConfig {
   telemetryRetentionDays: number;
   /** Seconds between purges of expired Idempotency-Keys; 0 turns it off. */
   idempotencyPurgeIntervalSeconds: number;
+  /** Outbox messages are kept this many days after they were published (relayed to webhooks). */
+  outboxRetentionDays: number;
+  /** Finished webhook deliveries (delivered, dead, cancelled) are kept this many days. */
+  webhookDeliveryRetentionDays: number;
   /** Strict-Transport-Security max-age; 0 (default) sends no HSTS: set it only when clients reach the API over HTTPS. */
   hstsMaxAgeSeconds: number;
   /** How far ahead a partner may schedule a visit. */
@@ -223,6 +227,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       86_400,
     ),
     hstsMaxAgeSeconds: int(env, 'HSTS_MAX_AGE_SECONDS', 0, 0, 63_072_000),
+    outboxRetentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 7, 1, 36_500),
+    webhookDeliveryRetentionDays: int(env, 'WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 36_500),
     escalationVisitHorizonDays: horizonDays,
     // Default: room for a visit at the horizon plus the 4 h grace after it.
     escalationLeaseMaxHours: int(

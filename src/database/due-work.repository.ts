@@ -42,3 +42,18 @@ export function dueWebhookTenants(ds: DataSource): Promise<string[]> {
 export function dueIdempotencyPurgeTenants(ds: DataSource): Promise<string[]> {
   return ids(ds, `SELECT id FROM due_idempotency_purge_tenants() AS id`);
 }
+
+/**
+ * Tenants with outbox messages published before `outboxBefore` or finished webhook deliveries
+ * created before `deliveriesBefore` (the retention purge's work).
+ */
+export function dueOutboxPurgeTenants(
+  ds: DataSource,
+  outboxBefore: Date,
+  deliveriesBefore: Date,
+): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_outbox_purge_tenants($1, $2) AS id`, [
+    outboxBefore,
+    deliveriesBefore,
+  ]);
+}

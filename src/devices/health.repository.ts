@@ -61,50 +61,96 @@ export interface HealthRow {
  * The SELECT of a device's snapshot with its model's facts and its last 24 hours of jams and
  * failed codes at `now` (one row, the columns of HealthRow); `device` and `now` are SQL
  * expressions (parameters of the caller's statement), so other statements can embed it.
+ *
+ * `now` may instead be `{ since, until }`: the start of the 24 hours and a bound no stored event
+ * reaches (ingestion refuses events more than 5 minutes ahead, so `now` + 1 day changes no
+ * answer). A caller that passes them as parameters of its own (plain timestamptz values) lets
+ * the planner prune the telemetry partitions while planning, the months after `now` included:
+ * `now - interval` is only stable, so the planner would otherwise plan every month's partition
+ * and prune at run time, which costs more than the read itself.
+ * Jams and failed codes are counted in one pass over the lock's (device, type, at) index.
  */
-export function healthSnapshotSql(device: string, now: string): string {
+export function healthSnapshotSql(
+  device: string,
+  now: string | { since: string; until: string },
+): string {
+  const w =
+    typeof now === 'string'
+      ? { since: `${now}::timestamptz - interval '24 hours'`, until: null }
+      : now;
   return `SELECT d.id, d.serial, m.power_source, d.protocol,
             coalesce(h.firmware_version, d.firmware_version) AS firmware_version, m.latest_firmware,
             version_key(coalesce(h.firmware_version, d.firmware_version)) < version_key(m.latest_firmware) AS behind,
             (d.installed_at + make_interval(months => m.warranty_months))::date::text AS warranty_expires,
             h.battery_percent, h.battery_at, h.online, h.last_seen_at, h.signal_dbm, h.door_ajar,
-            (SELECT count(*)::int FROM telemetry_events e WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
-               AND e.type = 'jam' AND e.at > ${now}::timestamptz - interval '24 hours') AS jam24,
-            (SELECT count(*)::int FROM telemetry_events e WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
-               AND e.type = 'code_failed' AND e.at > ${now}::timestamptz - interval '24 hours') AS failed24
+            c.jam24, c.failed24
        FROM devices d
        JOIN catalog_models m ON m.id = coalesce(d.reference_model_id, d.tenant_model_id)
        LEFT JOIN device_health h ON h.tenant_id = d.tenant_id AND h.device_id = d.id
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE e.type = 'jam')::int AS jam24,
+                count(*) FILTER (WHERE e.type = 'code_failed')::int AS failed24
+           FROM telemetry_events e
+          WHERE e.tenant_id = d.tenant_id AND e.device_id = d.id
+            AND e.type IN ('jam', 'code_failed') AND e.at > ${w.since}${w.until ? ` AND e.at < ${w.until}` : ''}) c
       WHERE d.id = ${device}`;
 }
 
-/** The SELECT of up to 500 battery readings (at, percent) of the 90 days before `now`, newest first. */
-export function batteryReadingsSql(device: string, now: string): string {
+/**
+ * The SELECT of up to 500 battery readings (at, percent) of the 90 days before `now`, newest
+ * first; `now` may instead be `{ since, until }`, the start of the 90 days and a bound (see healthSnapshotSql for
+ * why a caller passes it as a value). It reads the partial index of battery readings
+ * (telemetry_battery_idx), not every event of the lock.
+ */
+export function batteryReadingsSql(
+  device: string,
+  now: string | { since: string; until: string },
+): string {
+  const w =
+    typeof now === 'string'
+      ? { since: `${now}::timestamptz - interval '90 days'`, until: null }
+      : now;
   return `SELECT at, battery_percent AS percent FROM telemetry_events
-      WHERE device_id = ${device} AND battery_percent IS NOT NULL AND at > ${now}::timestamptz - interval '90 days'
+      WHERE device_id = ${device} AND battery_percent IS NOT NULL AND at > ${w.since}${w.until ? ` AND at < ${w.until}` : ''}
       ORDER BY at DESC LIMIT 500`;
 }
 
-/** A device's snapshot (healthSnapshotSql) at `now`. */
-export async function healthSnapshot(
-  tx: TenantTx,
-  deviceId: string,
-  now: Date,
-): Promise<HealthRow | undefined> {
-  const [row] = await tx.em.query<HealthRow[]>(healthSnapshotSql('$1', '$2'), [deviceId, now]);
-  return row;
+/** A device's snapshot with its battery readings, as the health endpoint reads them. */
+export interface HealthWithReadings {
+  row: HealthRow;
+  readings: { at: Date; percent: number }[];
 }
 
-/** Up to 500 battery readings of the 90 days before `now`, newest first (for the forecast). */
-export function batteryReadings(
+const DAY_MS = 86_400_000;
+
+/**
+ * A device's snapshot (healthSnapshotSql) and its battery readings (batteryReadingsSql) at `now`,
+ * in one statement; undefined when the tenant has no such device. The windows' starts are
+ * computed here and sent as values, so the planner prunes the telemetry partitions.
+ */
+export async function healthWithReadings(
   tx: TenantTx,
   deviceId: string,
   now: Date,
-): Promise<{ at: Date; percent: number }[]> {
-  return tx.em.query<{ at: Date; percent: number }[]>(batteryReadingsSql('$1', '$2'), [
-    deviceId,
-    now,
-  ]);
+): Promise<HealthWithReadings | undefined> {
+  const [row] = await tx.em.query<(HealthRow & { readings: { at: string; percent: number }[] })[]>(
+    `SELECT s.*,
+            (SELECT coalesce(json_agg(r ORDER BY r.at DESC), '[]'::json)
+               FROM (${batteryReadingsSql('$1', { since: '$3::timestamptz', until: '$4::timestamptz' })}) r) AS readings
+       FROM (${healthSnapshotSql('$1', { since: '$2::timestamptz', until: '$4::timestamptz' })}) s`,
+    [
+      deviceId,
+      new Date(now.getTime() - DAY_MS),
+      new Date(now.getTime() - 90 * DAY_MS),
+      new Date(now.getTime() + DAY_MS),
+    ],
+  );
+  if (!row) return undefined;
+  const { readings, ...snapshot } = row;
+  return {
+    row: snapshot,
+    readings: readings.map((r) => ({ at: new Date(r.at), percent: r.percent })),
+  };
 }
 
 export interface FleetFlagRow {

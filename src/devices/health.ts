@@ -6,7 +6,7 @@ import type {
   HealthSummaryFlagsDto,
 } from './dto/health.dto.js';
 import { forecastBattery } from './forecast.js';
-import { batteryReadings, type HealthRow, healthSnapshot } from './health.repository.js';
+import { type HealthRow, healthWithReadings } from './health.repository.js';
 import type { LockDiagnosisFactsRow } from './lock-facts.repository.js';
 
 export interface HealthSettings {
@@ -78,9 +78,9 @@ export async function readDeviceHealth(
   settings: HealthSettings,
   now = new Date(),
 ): Promise<DeviceHealthView> {
-  const row = await healthSnapshot(tx, deviceId, now);
-  if (!row) throw notFound('Device');
-  return healthView(row, await batteryReadings(tx, deviceId, now), settings, now);
+  const found = await healthWithReadings(tx, deviceId, now);
+  if (!found) throw notFound('Device');
+  return healthView(found.row, found.readings, settings, now);
 }
 
 /** The health answer from a snapshot row and its battery readings (pure). */

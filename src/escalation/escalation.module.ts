@@ -5,6 +5,7 @@ import { EscalationMessagesController } from './escalation-messages.controller.j
 import { EscalationMessagesService } from './escalation-messages.service.js';
 import { EscalationDispatch } from './escalation-dispatch.service.js';
 import { EscalationService } from './escalation.service.js';
+import { OutboxPurgeJob } from './jobs/outbox-purge.job.js';
 import { StaleEscalationsJob } from './jobs/stale-escalations.job.js';
 import { WebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
 import { WebhookTransport } from './outbound/webhook-transport.js';
@@ -28,6 +29,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookDelivery,
     WebhookDeliveryJob,
     EscalationMessagesService,
+    OutboxPurgeJob,
   ],
   exports: [EscalationService],
 })

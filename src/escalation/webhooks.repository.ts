@@ -112,6 +112,32 @@ export function deliveriesPage(
   );
 }
 
+/**
+ * Deletes up to `limit` of `tx`'s tenant's finished deliveries (delivered, dead, cancelled)
+ * created before `before` and not put back in line since (a replay sets next_attempt_at), oldest
+ * first (the retention purge). Pending deliveries are never deleted; rows another purge or a
+ * replay holds are skipped, not waited for. Answers how many went.
+ */
+export async function purgeFinishedDeliveries(
+  tx: TenantTx,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const [{ n }] = await tx.em.query<[{ n: number }]>(
+    `WITH d AS (
+       DELETE FROM webhook_deliveries
+        WHERE (tenant_id, id) IN (
+          SELECT tenant_id, id FROM webhook_deliveries
+           WHERE status <> 'pending' AND created_at < $1 AND next_attempt_at < $1
+           ORDER BY created_at LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+        RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [before, limit],
+  );
+  return n;
+}
+
 /** Cancels a webhook's pending deliveries (it was deleted). */
 export async function cancelPendingDeliveries(
   tx: TenantTx,

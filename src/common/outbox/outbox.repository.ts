@@ -70,3 +70,24 @@ export function lockUnpublished(tx: TenantTx, limit: number): Promise<OutboxRow[
 export async function markPublished(tx: TenantTx, ids: readonly string[]): Promise<void> {
   await tx.em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
 }
+
+/**
+ * Deletes up to `limit` of `tx`'s tenant's messages published before `before`, oldest first
+ * (the retention purge). Unpublished messages are never deleted; rows another purge holds are
+ * skipped, not waited for. Answers how many went.
+ */
+export async function purgePublished(tx: TenantTx, before: Date, limit: number): Promise<number> {
+  const [{ n }] = await tx.em.query<[{ n: number }]>(
+    `WITH d AS (
+       DELETE FROM outbox
+        WHERE (tenant_id, id) IN (
+          SELECT tenant_id, id FROM outbox
+           WHERE published_at IS NOT NULL AND published_at < $1
+           ORDER BY published_at LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+        RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [before, limit],
+  );
+  return n;
+}
