@@ -94,10 +94,16 @@ beforeAll(async () => {
       .set(tenant.admin.auth)
       .send({ url: 'https://8.8.8.8/hook', events: ['*'] })
       .expect(201);
+    // The locksmith covers the property, so the escalation is routed (a partner assignment row).
+    await t.http
+      .put('/v1/partner-profile')
+      .set(smith.admin.auth)
+      .send({ postalCodes: ['1100'] })
+      .expect(200);
     await t.http
       .post(`/v1/tickets/${tid}/escalate`)
       .set(tenant.admin.auth)
-      .send({ target: 'manufacturer' })
+      .send({ target: 'locksmith' })
       .expect(200);
     await t.http
       .post(`/v1/tickets/${tid}/resolve`)
