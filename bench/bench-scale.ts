@@ -10,6 +10,7 @@
  *   full-text search, largest tenant                                  target p95 <= 50 ms
  *   fleet health, the 10,000-lock tenant                              target p95 <= 100 ms
  *   device health                                                     target p95 <= 10 ms
+ *   desk reports and scorecards, largest tenant, 30 and 365 days      target p95 <= 200 ms
  *   telemetry ingestion, 10M events present                           target >= 20,000 events/s
  *
  * Each query's EXPLAIN (ANALYZE, BUFFERS), taken as the runtime role in the same kind of
@@ -29,6 +30,9 @@ import { FleetService } from '../src/devices/fleet.service.js';
 import { readDeviceHealth } from '../src/devices/health.js';
 import { ingestTelemetry, type TelemetryInsert } from '../src/devices/telemetry.repository.js';
 import { listTickets, type TicketFilter } from '../src/tickets/tickets.repository.js';
+import { SystemClock } from '../src/common/clock.js';
+import { type ReportName, ReportsService } from '../src/reports/reports.service.js';
+import { ScorecardsService } from '../src/reports/scorecards.service.js';
 import {
   formatTicketBytes,
   openScaleServer,
@@ -258,6 +262,42 @@ async function main(): Promise<void> {
       db.tenantTransaction(largest, (tx) =>
         readDeviceHealth(tx, facts.deviceIds[i % facts.deviceIds.length]!, settings),
       ),
+    );
+
+    // Desk reports of the largest tenant (the service's own code: window, SQL, shaping), over the
+    // last 30 days (the default) and over the whole year of tickets; the scorecards of a customer.
+    const reportRuns = Math.min(RUNS, 30);
+    const desk = { ...actor(largest), tenantKind: 'customer' } as UserActor;
+    const reports: [ReportName, string][] = [
+      ['tickets', 'cause'],
+      ['tickets', 'model'],
+      ['tickets', 'firmware'],
+      ['tickets', 'property'],
+      ['sla', 'priority'],
+      ['outcomes', 'cause'],
+      ['repeat-failures', 'lock'],
+      ['mtbf', 'model'],
+    ];
+    for (const days of [30, 365]) {
+      const from = new Date(Date.now() - days * 86_400_000).toISOString();
+      for (const [name, groupBy] of reports) {
+        await measure(
+          `report ${name} groupBy=${groupBy}, last ${days} days`,
+          { p95: 200 },
+          (db) =>
+            new ReportsService(db, new SystemClock()).report(desk, name, {
+              from,
+              groupBy: groupBy as never,
+            }),
+          reportRuns,
+        );
+      }
+    }
+    await measure(
+      'partner scorecards of the largest tenant',
+      { p95: 200 },
+      (db) => new ScorecardsService(db, new SystemClock()).list(desk, {}),
+      reportRuns,
     );
 
     // The reads' plans are kept even if the ingestion run is cut short.

@@ -20,6 +20,8 @@ import { WorkOrderAndMessages1764002700000 } from './1764002700000-WorkOrderAndM
 import { ActorsAndRatings1764002800000 } from './1764002800000-ActorsAndRatings.js';
 import { OutboxRetention1764003100000 } from './1764003100000-OutboxRetention.js';
 import { TelemetryBatteryIndex1764003110000 } from './1764003110000-TelemetryBatteryIndex.js';
+import { DeskReports1764003200000 } from './1764003200000-DeskReports.js';
+import { PartnerScorecards1764003210000 } from './1764003210000-PartnerScorecards.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -45,4 +47,6 @@ export const MIGRATIONS = [
   ActorsAndRatings1764002800000,
   OutboxRetention1764003100000,
   TelemetryBatteryIndex1764003110000,
+  DeskReports1764003200000,
+  PartnerScorecards1764003210000,
 ];

@@ -12,6 +12,7 @@ import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthModule } from './health/health.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -35,6 +36,7 @@ export class AppModule {
         EscalationModule,
         HealthModule,
         SchedulerModule,
+        ReportsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

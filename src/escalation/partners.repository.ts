@@ -133,7 +133,9 @@ export interface RoutingCandidate {
  * links of the escalation's kind whose postal-code prefixes or cities cover the property
  * (locksmiths) or that serve the lock's brand (manufacturers); those that have not declined it
  * first, then emergency-capable ones for urgent cases, then the least loaded (open jobs per
- * capacity, counted across all customers by `partner_open_jobs`), then the oldest link.
+ * capacity, counted across all customers by `partner_open_jobs`), then the better partner
+ * (`partner_routing_scores`: (first-time fixes + 1) / (resolved + declined + 2) over the last 90
+ * days, across all of its customers), then the oldest link.
  */
 export function routingCandidates(
   tx: TenantTx,
@@ -164,8 +166,9 @@ export function routingCandidates(
      SELECT c.partner, c.declined, c.capacity, coalesce(j.open, 0) AS open
        FROM covering c
        LEFT JOIN partner_open_jobs(ARRAY(SELECT partner FROM covering)) j ON j.partner = c.partner
+       LEFT JOIN partner_routing_scores(ARRAY(SELECT partner FROM covering)) s ON s.partner = c.partner
       ORDER BY c.declined, ($6 AND c.emergency) DESC, coalesce(j.open, 0)::float / c.capacity,
-               c.created_at, c.partner`,
+               coalesce(s.score, 0.5) DESC, c.created_at, c.partner`,
     [c.target, c.declinedBy, c.postalCode, c.city, c.manufacturer, c.urgent],
   );
 }
