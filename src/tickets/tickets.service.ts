@@ -23,7 +23,8 @@ import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
-import { derivePriority, type Priority } from './ticket-state.util.js';
+import { reportPriority } from './report-priority.util.js';
+import type { Priority } from './ticket-state.util.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import {
   creationFacts,
@@ -90,7 +91,7 @@ export class TicketsService {
       facts.learned,
       now,
     );
-    const priority = t.priority ?? derivePriority(diagnosis.symptoms);
+    const priority = t.priority ?? reportPriority(diagnosis.symptoms, t.description);
     const settings = deskSettingsFrom(facts.settings);
     const target = slaTargetFrom(facts.sla, priority);
     const due = await this.assignment.dueTimes(now, target, [], settings, now);
