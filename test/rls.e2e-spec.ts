@@ -358,7 +358,7 @@ describe('row-level security', () => {
 describe('the tenant directory is gone', () => {
   const DUE_WORK = [
     "due_sla_breach_tenants(now() + interval '1000 days')",
-    'due_proactive_tenants()',
+    'due_proactive_tenants(20)',
     'due_queued_escalation_tenants()',
     'due_stale_escalation_tenants(0, 0)',
     'due_webhook_tenants()',

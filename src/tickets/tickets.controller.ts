@@ -1,7 +1,20 @@
-import { Body, Controller, Get, Headers, Patch, Post, Query, Res, HttpCode } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  Patch,
+  Post,
+  Query,
+  Res,
+  HttpCode,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiUnprocessableEntityResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -22,7 +35,9 @@ import {
   CommentView,
   CreateCommentDto,
   CreateTicketDto,
+  LinkTicketDto,
   ListTicketsQueryDto,
+  RelatedTicketsView,
   RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
@@ -35,6 +50,7 @@ import {
 } from './dto/tickets.dto.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
+import { TicketLinks } from './ticket-links.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import { TicketsService } from './tickets.service.js';
@@ -52,22 +68,43 @@ export class TicketsController {
     private readonly steps: TicketStepsService,
     private readonly lifecycle: TicketLifecycle,
     private readonly timeline: TicketTimeline,
+    private readonly links: TicketLinks,
   ) {}
 
   @Post()
   @Roles(...CUSTOMER)
   @Idempotent({ answerInEffect: true })
-  @ApiOperation({ summary: 'Report a faulty lock; the answer carries the diagnosis' })
-  @ApiCreatedResponse({ type: TicketView })
+  @ApiOperation({
+    summary:
+      'Report a faulty lock by deviceId, serial, or propertyId + unit; the answer carries the ' +
+      'diagnosis. A lock with an open ticket: the report is added to it (200, existing: true) ' +
+      'unless `separate: true`',
+  })
+  @ApiCreatedResponse({ type: TicketView, description: 'A new ticket (`existing: false`)' })
+  @ApiOkResponse({
+    type: TicketView,
+    description:
+      'The lock’s open ticket, the report added to it as a public comment (`existing: true`)',
+  })
   @ApiValidation()
-  @ApiNotFound('Device')
+  @ApiNotFound('Device, serial or property')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Several active locks in that unit (`locks` lists them: id, serial, unit, label)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description: 'The property has no active lock in that unit; or an Idempotency-Key reused',
+  })
   async create(
     @CurrentUser() actor: UserActor,
     @Body() dto: CreateTicketDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotencyContext() idem?: IdempotencyScope,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.create(actor, dto, idem));
+    const view = await this.tickets.create(actor, dto, idem);
+    if (view.existing) void reply.status(200);
+    return withEtag(reply, view);
   }
 
   @Get()
@@ -225,6 +262,36 @@ export class TicketsController {
     @Query() q: PageQueryDto,
   ): Promise<Page<TicketEventView>> {
     return this.timeline.events(actor, id, q);
+  }
+
+  @Post(':id/related')
+  @Roles(...DESK)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Link another ticket as related (both show it); linking twice changes nothing',
+  })
+  @ApiOkResponse({ type: RelatedTicketsView })
+  @ApiBodyAndId('Ticket')
+  link(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @Body() dto: LinkTicketDto,
+  ): Promise<RelatedTicketsView> {
+    return this.links.link(actor, id, dto.ticketId);
+  }
+
+  @Delete(':id/related/:otherId')
+  @Roles(...DESK)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unlink a related ticket (from both)' })
+  @ApiNoContentResponse({ description: 'Unlinked' })
+  @ApiNotFound('Ticket, or the tickets are not related')
+  async unlink(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @IdParam('Ticket', 'otherId') otherId: string,
+  ): Promise<void> {
+    await this.links.unlink(actor, id, otherId);
   }
 
   @Get(':id/diagnoses')

@@ -9,6 +9,8 @@ import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
 import { TicketJobsService } from './ticket-jobs.service.js';
+import { TicketLinks } from './ticket-links.service.js';
+import { TicketReports } from './ticket-reports.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
@@ -33,6 +35,8 @@ import { TicketsService } from './tickets.service.js';
     SlaBreachJob,
     ProactiveTicketsJob,
     TicketJobsService,
+    TicketReports,
+    TicketLinks,
   ],
   exports: [TicketsForEscalation],
 })

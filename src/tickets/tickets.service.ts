@@ -24,12 +24,16 @@ import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
 import { reportPriority } from './report-priority.util.js';
-import type { Priority } from './ticket-state.util.js';
+import { type Priority, ticketNumber } from './ticket-state.util.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
+import { relatedTickets } from './ticket-links.repository.js';
+import { lockRefOf } from './lock-ref.util.js';
+import { TicketReports, unresolvedLock } from './ticket-reports.service.js';
 import {
   creationFacts,
   insertTicket,
   listTickets,
+  type LockRef,
   type TicketChanges,
   type TicketRow,
   ticketVersion,
@@ -37,12 +41,14 @@ import {
 import { actorOf, ticketListItem, ticketView } from './ticket-view.js';
 
 export interface NewTicket {
-  deviceId: string;
+  lock: LockRef;
   description: string;
   symptoms?: SymptomCode[];
   priority?: Priority;
   source: 'reported' | 'proactive';
   reason?: string;
+  /** A new ticket even when the lock has an open one (it is linked to it as related). */
+  separate?: boolean;
 }
 
 /** Tickets themselves: creation (diagnosed, numbered, assigned), listing and search, reading, editing. */
@@ -57,11 +63,18 @@ export class TicketsService {
     private readonly assignment: TicketAssignment,
     private readonly clock: Clock,
     private readonly escalations: EscalationHooks,
+    private readonly reports: TicketReports,
   ) {}
 
+  /**
+   * A report: a new ticket (201), or, when the lock has an open ticket and the report does not ask
+   * for a separate one, that ticket with the report added to it (`existing: true`, 200).
+   */
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
+    const { deviceId: _d, serial: _s, propertyId: _p, unit: _u, ...report } = dto;
+    const lock = lockRefOf(dto);
     return this.db.tenantTransaction(actor.tenantId, (tx) =>
-      this.createIn(tx, actor, { ...dto, source: 'reported' }, idem),
+      this.createIn(tx, actor, { ...report, lock, source: 'reported' }, idem),
     );
   }
 
@@ -78,15 +91,29 @@ export class TicketsService {
   ): Promise<TicketView> {
     const now = this.clock.now();
     const facts = await creationFacts(tx, {
-      deviceId: t.deviceId,
+      lock: t.lock,
       now,
       idempotencyKey: idem?.key ?? null,
     });
     // The key's lock was taken by the transaction's first statement: a stored answer settles it.
     idem?.settle(facts.stored);
-    if (!facts.lock) throw notFound('Device');
+    if (!facts.lock || !facts.deviceId) throw unresolvedLock(t.lock, facts);
+    const deviceId = facts.deviceId;
+    const open = facts.openTicket;
+    if (open && !t.separate) {
+      if (t.source === 'reported' && actor)
+        return this.reports.reportAgain(tx, actor, open.id, t, idem);
+      if (t.source === 'proactive' && open.source === 'reported') {
+        await this.reports.fold(tx, open.id, {
+          reason: t.reason ?? 'proactive',
+          description: t.description,
+          symptoms: t.symptoms ?? [],
+        });
+        return { ...(await this.read(tx, open.id)), existing: true };
+      }
+    }
     const diagnosis = this.diagnostics.diagnoseWithFacts(
-      { deviceId: t.deviceId, description: t.description, symptoms: t.symptoms },
+      { deviceId, description: t.description, symptoms: t.symptoms },
       facts.lock,
       facts.learned,
       now,
@@ -99,7 +126,7 @@ export class TicketsService {
     const draft: TicketRow = {
       id: uuidv7(),
       number: 0, // given by the write statement
-      device_id: t.deviceId,
+      device_id: deviceId,
       property_id: facts.lock.property_id,
       reporter_id: actor?.userId ?? null,
       assignee_id: null, // given by the write statement (round-robin)
@@ -123,6 +150,7 @@ export class TicketsService {
       sla_paused_at: null,
       solved_at: null,
       closed_at: null,
+      folded_reasons: [],
       created_at: now,
       updated_at: now,
     };
@@ -132,6 +160,8 @@ export class TicketsService {
       propertyId: draft.property_id,
       reporterId: draft.reporter_id,
       autoAssign: settings.autoAssign ? { maxOpenPerAgent: settings.maxOpenPerAgent } : null,
+      // A separate report is linked to the open ticket it chose not to join.
+      relatedTo: open && t.separate ? open.id : null,
       priority,
       source: draft.source,
       reason: draft.reason,
@@ -154,12 +184,12 @@ export class TicketsService {
             method: idem.method,
             path: idem.path,
             status: idem.status,
-            body: ticketView(draft, now, []),
+            body: { ...ticketView(draft, now, []), existing: false },
           }
         : null,
     });
     if (idem) idem.completedInEffect(stored);
-    return ticketView({ ...row, diagnosis }, now, []);
+    return { ...ticketView({ ...row, diagnosis }, now, []), existing: false };
   }
 
   list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketListItemView>> {
@@ -213,12 +243,22 @@ export class TicketsService {
         if (version === undefined) throw notFound('Ticket');
         if (current(version)) return version;
       }
-      const row = await this.tickets.find(tx, id);
-      return {
-        ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
-        escalation: await this.escalations.current(tx, id),
-      };
+      return this.read(tx, id);
     });
+  }
+
+  /** One ticket as GET /v1/tickets/:id answers it, in the caller's transaction. */
+  private async read(tx: TenantTx, id: string): Promise<TicketView> {
+    const row = await this.tickets.find(tx, id);
+    return {
+      ...ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+      escalation: await this.escalations.current(tx, id),
+      related: (await relatedTickets(tx, id)).map((r) => ({
+        id: r.id,
+        number: ticketNumber(r.number),
+        status: r.status,
+      })),
+    };
   }
 
   /** Assignee, priority (the SLA follows) and status, under If-Match. */
