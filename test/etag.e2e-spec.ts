@@ -39,7 +39,11 @@ describe('conditional GET', () => {
     const created = await t.http
       .post('/v1/tickets')
       .set(agent.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'The keypad stays dark' });
+      .send({
+        separate: true,
+        deviceId: fleet.devices[0]!.id,
+        description: 'The keypad stays dark',
+      });
     expect(created.status).toBe(201);
     const path = `/v1/tickets/${created.body.id as string}`;
 

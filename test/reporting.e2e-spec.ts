@@ -184,7 +184,7 @@ describe('a report on a lock with an open ticket', () => {
     expect(types).toEqual(['created', 'reported_again', 'priority_changed']);
     expect(await ticketsOf(tenant, lock.id)).toHaveLength(1);
 
-    // separate: a new ticket, linked to the open one both ways.
+    // separate: a new ticket; the open one is left as it was.
     const separate = await report(tenant, {
       deviceId: lock.id,
       description: 'A different problem: the handle is loose',
@@ -194,14 +194,7 @@ describe('a report on a lock with an open ticket', () => {
     expect(separate.body.existing).toBe(false);
     expect(separate.body.id).not.toBe(first.body.id);
     const openOne = await t.http.get(`/v1/tickets/${first.body.id}`).set(tenant.admin.auth);
-    expect(openOne.body.related).toEqual([
-      { id: separate.body.id, number: separate.body.number, status: 'new' },
-    ]);
-    expect(openOne.body.version).toBe(again.body.version + 1);
-    const newOne = await t.http.get(`/v1/tickets/${separate.body.id}`).set(tenant.admin.auth);
-    expect(newOne.body.related).toEqual([
-      { id: first.body.id, number: first.body.number, status: 'new' },
-    ]);
+    expect(openOne.body).toMatchObject({ version: again.body.version, related: [] });
 
     // Once solved, a report opens a new ticket again... but the separate one is still open.
     await t.http

@@ -65,7 +65,7 @@ beforeAll(async () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(tenant.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
       .expect(201);
     const tid = ticket.body.id as string;
     await t.http

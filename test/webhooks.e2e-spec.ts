@@ -74,7 +74,7 @@ describe('webhooks', () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' });
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' });
     await run();
     await run();
     const created = received.filter((r) => r.headers['lockdesk-event'] === 'ticket.created');
@@ -111,7 +111,7 @@ describe('webhooks', () => {
     await t.http
       .post('/v1/tickets')
       .set(b.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Jammed' })
       .expect(201);
     for (let i = 0; i < 4; i++) await run();
     const dead = await t.http
@@ -157,7 +157,11 @@ describe('webhooks', () => {
     const tk = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Key broke in the lock' });
+      .send({
+        separate: true,
+        deviceId: fleet.devices[0]!.id,
+        description: 'Key broke in the lock',
+      });
     await t.http
       .post(`/v1/tickets/${tk.body.id}/escalate`)
       .set(a.admin.auth)
@@ -182,7 +186,7 @@ describe('webhooks', () => {
       t.http
         .post('/v1/tickets')
         .set(c.admin.auth)
-        .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
+        .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Jammed' })
         .expect(201);
     alwaysFail = true;
     try {

@@ -72,8 +72,13 @@ export class SettingsService {
     }
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const current = await loadDeskSettings(tx);
-      const { batteryPercent: _shared, ...proactive } = dto.proactive ?? {};
-      const next = { ...current, ...dto, proactive: { ...current.proactive, ...proactive } };
+      // The threshold checked above is the app's, not stored with the desk's own.
+      const proactive = { ...current.proactive };
+      if (dto.proactive?.offlineHours !== undefined)
+        proactive.offlineHours = dto.proactive.offlineHours;
+      if (dto.proactive?.jamsPerHour !== undefined)
+        proactive.jamsPerHour = dto.proactive.jamsPerHour;
+      const next = { ...current, ...dto, proactive };
       await saveDeskSettings(tx, next);
       return this.publicSettings(await loadDeskSettings(tx));
     });

@@ -57,10 +57,3 @@ export async function unlinkTickets(tx: TenantTx, a: string, b: string): Promise
   );
   return rows.length > 0;
 }
-
-/** The link rows a new ticket's creation statement adds (both ways), as a CTE body. */
-export function linkNewTicketSql(tenant: string, relatedId: string): string {
-  return `INSERT INTO ticket_links (tenant_id, ticket_id, related_id, created_by)
-          SELECT ${tenant}, t.id, ${relatedId}::uuid, t.reporter_id FROM t
-          UNION ALL SELECT ${tenant}, ${relatedId}::uuid, t.id, t.reporter_id FROM t`;
-}

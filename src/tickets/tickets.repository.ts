@@ -24,7 +24,6 @@ import {
   slaPoliciesJsonSql,
 } from './desk-settings.repository.js';
 import type { Priority, TicketStatus } from './ticket-state.util.js';
-import { linkNewTicketSql } from './ticket-links.repository.js';
 
 export const TICKETS = table('tickets', {
   tenant_id: 'uuid',
@@ -311,8 +310,6 @@ export interface NewTicketRow {
   reporterId: string | null;
   /** Round-robin among available agents under `maxOpenPerAgent` (desk settings), in this statement. */
   autoAssign: { maxOpenPerAgent: number } | null;
-  /** An open ticket the new one is linked to as related (its version bumped), in this statement. */
-  relatedTo: string | null;
   priority: Priority;
   source: 'reported' | 'proactive';
   reason: string | null;
@@ -407,14 +404,6 @@ export async function insertTicket(
          FROM t`)}
      )`,
   );
-  if (t.relatedTo) {
-    const related = p(t.relatedTo);
-    ctes.push(
-      `l AS (${linkNewTicketSql(tenant, related)})`,
-      `lv AS (UPDATE tickets SET version = version + 1, updated_at = ${p(t.now)}
-               WHERE id = ${related}::uuid AND EXISTS (SELECT 1 FROM t))`,
-    );
-  }
   if (t.answer) {
     const a = t.answer;
     ctes.push(`k AS (

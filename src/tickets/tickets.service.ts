@@ -47,7 +47,7 @@ export interface NewTicket {
   priority?: Priority;
   source: 'reported' | 'proactive';
   reason?: string;
-  /** A new ticket even when the lock has an open one (it is linked to it as related). */
+  /** A new ticket even when the lock has an open one (link them with POST …/related if wanted). */
   separate?: boolean;
 }
 
@@ -71,10 +71,16 @@ export class TicketsService {
    * for a separate one, that ticket with the report added to it (`existing: true`, 200).
    */
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
-    const { deviceId: _d, serial: _s, propertyId: _p, unit: _u, ...report } = dto;
-    const lock = lockRefOf(dto);
+    const report: NewTicket = {
+      lock: lockRefOf(dto),
+      description: dto.description,
+      symptoms: dto.symptoms,
+      priority: dto.priority,
+      separate: dto.separate,
+      source: 'reported',
+    };
     return this.db.tenantTransaction(actor.tenantId, (tx) =>
-      this.createIn(tx, actor, { ...report, lock, source: 'reported' }, idem),
+      this.createIn(tx, actor, report, idem),
     );
   }
 
@@ -160,8 +166,6 @@ export class TicketsService {
       propertyId: draft.property_id,
       reporterId: draft.reporter_id,
       autoAssign: settings.autoAssign ? { maxOpenPerAgent: settings.maxOpenPerAgent } : null,
-      // A separate report is linked to the open ticket it chose not to join.
-      relatedTo: open && t.separate ? open.id : null,
       priority,
       source: draft.source,
       reason: draft.reason,

@@ -69,7 +69,7 @@ export class CreateTicketDto {
   @ApiPropertyOptional({
     default: false,
     description:
-      'Open a new ticket even when the lock has an open one (the two are linked as related). ' +
+      'Open a new ticket even when the lock has an open one (link them with POST /v1/tickets/:id/related). ' +
       'Without it, a report on a lock with an open ticket is added to that ticket (200, `existing: true`).',
   })
   @IsOptional()
