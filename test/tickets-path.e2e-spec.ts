@@ -126,14 +126,11 @@ describe('ticket lists carry summaries', () => {
   });
 
   it('after a step, the ticket, its list item and its history answer the new diagnosis; the full one is stored once', async () => {
-    const created = await t.http
-      .post('/v1/tickets')
-      .set(agent.auth)
-      .send({
-        separate: true,
-        deviceId: fleet.devices[0]!.id,
-        description: 'Keypad dead, no lights',
-      });
+    const created = await t.http.post('/v1/tickets').set(agent.auth).send({
+      separate: true,
+      deviceId: fleet.devices[0]!.id,
+      description: 'Keypad dead, no lights',
+    });
     const id = created.body.id as string;
     const step = await t.http
       .post(`/v1/tickets/${id}/steps`)
@@ -180,14 +177,11 @@ describe('ticket creation round trips', () => {
   it(`sends at most ${BOUND} statements, BEGIN and COMMIT included`, async () => {
     let status = 0;
     const txs = await statements(async () => {
-      const res = await t.http
-        .post('/v1/tickets')
-        .set(agent.auth)
-        .send({
-          separate: true,
-          deviceId: fleet.devices[1]!.id,
-          description: 'Bolt is stiff and jams halfway',
-        });
+      const res = await t.http.post('/v1/tickets').set(agent.auth).send({
+        separate: true,
+        deviceId: fleet.devices[1]!.id,
+        description: 'Bolt is stiff and jams halfway',
+      });
       status = res.status;
     });
     expect(status).toBe(201);
@@ -273,14 +267,11 @@ describe('re-diagnosis round trips', () => {
   const BOUND = 9;
 
   it(`a later step outcome sends at most ${BOUND} statements`, async () => {
-    const created = await t.http
-      .post('/v1/tickets')
-      .set(agent.auth)
-      .send({
-        separate: true,
-        deviceId: fleet.devices[3]!.id,
-        description: 'Keypad dead, no lights',
-      });
+    const created = await t.http.post('/v1/tickets').set(agent.auth).send({
+      separate: true,
+      deviceId: fleet.devices[3]!.id,
+      description: 'Keypad dead, no lights',
+    });
     const id = created.body.id as string;
     const step = (s: string) =>
       t.http
@@ -311,14 +302,11 @@ describe('migration 1764002000000 moves existing diagnoses', () => {
       .post('/v1/tickets')
       .set(tenant.admin.auth)
       .send({ separate: true, deviceId: f.devices[0]!.id, description: 'Keypad dead, no lights' });
-    const two = await t.http
-      .post('/v1/tickets')
-      .set(tenant.admin.auth)
-      .send({
-        separate: true,
-        deviceId: f.devices[1]!.id,
-        description: 'Motor runs but the bolt does not move',
-      });
+    const two = await t.http.post('/v1/tickets').set(tenant.admin.auth).send({
+      separate: true,
+      deviceId: f.devices[1]!.id,
+      description: 'Motor runs but the bolt does not move',
+    });
     await t.http
       .post(`/v1/tickets/${one.body.id}/steps`)
       .set(tenant.admin.auth)

@@ -154,14 +154,11 @@ describe('webhooks', () => {
       .send({ url: `${base}/smith`, events: ['escalation.*'] });
     await t.http.post('/v1/partners').set(a.admin.auth).send({ handle: smith.handle }).expect(201);
     const fleet = await newFleet(t.http, a, 1);
-    const tk = await t.http
-      .post('/v1/tickets')
-      .set(a.admin.auth)
-      .send({
-        separate: true,
-        deviceId: fleet.devices[0]!.id,
-        description: 'Key broke in the lock',
-      });
+    const tk = await t.http.post('/v1/tickets').set(a.admin.auth).send({
+      separate: true,
+      deviceId: fleet.devices[0]!.id,
+      description: 'Key broke in the lock',
+    });
     await t.http
       .post(`/v1/tickets/${tk.body.id}/escalate`)
       .set(a.admin.auth)
