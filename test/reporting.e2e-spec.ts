@@ -200,7 +200,7 @@ describe('a report on a lock with an open ticket', () => {
     await t.http
       .post(`/v1/tickets/${separate.body.id}/resolve`)
       .set(tenant.admin.auth)
-      .send({ confirmedCause: 'mechanical_wear', resolution: 'Tightened the handle.' })
+      .send({ confirmedCause: 'worn_mechanism', resolution: 'Tightened the handle.' })
       .expect(200);
     await t.http
       .post(`/v1/tickets/${first.body.id}/resolve`)

@@ -49,7 +49,8 @@ export async function linkTickets(
 
 /** Unlinks two tickets (both rows); answers whether they were linked. */
 export async function unlinkTickets(tx: TenantTx, a: string, b: string): Promise<boolean> {
-  const rows = await tx.em.query<{ ticket_id: string }[]>(
+  // TypeORM answers a DELETE as [rows, affected].
+  const [rows] = await tx.em.query<[{ ticket_id: string }[], number]>(
     `DELETE FROM ticket_links
       WHERE (ticket_id = $1 AND related_id = $2) OR (ticket_id = $2 AND related_id = $1)
       RETURNING ticket_id`,
