@@ -68,6 +68,17 @@ beforeAll(async () => {
       .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
       .expect(201);
     const tid = ticket.body.id as string;
+    // A second ticket on the same lock, related to the first (ticket_links).
+    const second = await t.http
+      .post('/v1/tickets')
+      .set(tenant.admin.auth)
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Handle loose' })
+      .expect(201);
+    await t.http
+      .post(`/v1/tickets/${tid}/related`)
+      .set(tenant.admin.auth)
+      .send({ ticketId: second.body.id })
+      .expect(200);
     await t.http
       .post(`/v1/tickets/${tid}/comments`)
       .set(tenant.admin.auth)

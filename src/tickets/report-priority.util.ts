@@ -67,8 +67,10 @@ function clauseBefore(before: string): string {
 }
 
 function negated(text: string, at: number): boolean {
-  // The four words before the phrase, within its clause.
-  const words = clauseBefore(text.slice(0, at)).trim().split(' ').filter(Boolean).slice(-4);
+  // The four words before the phrase, within its clause: a bounded look back (a long report
+  // with many phrases stays linear).
+  const before = text.slice(Math.max(0, at - 60), at);
+  const words = clauseBefore(before).trim().split(' ').filter(Boolean).slice(-4);
   return NEGATORS.test(words.join(' '));
 }
 
