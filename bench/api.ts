@@ -232,10 +232,15 @@ async function setUpDesk(base: string): Promise<Session> {
   return { token, email, password, tenantId: signup.body.tenant.id, deviceIds };
 }
 
-function ticketBody(deviceIds: string[], i: number): { deviceId: string; description: string } {
+/** A new ticket each time (`separate`: a lock's open ticket would otherwise take the report). */
+function ticketBody(
+  deviceIds: string[],
+  i: number,
+): { deviceId: string; description: string; separate: true } {
   return {
     deviceId: deviceIds[(i * 7) % deviceIds.length]!,
     description: DESCRIPTIONS[i % DESCRIPTIONS.length]!,
+    separate: true,
   };
 }
 

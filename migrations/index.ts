@@ -22,6 +22,7 @@ import { OutboxRetention1764003100000 } from './1764003100000-OutboxRetention.js
 import { TelemetryBatteryIndex1764003110000 } from './1764003110000-TelemetryBatteryIndex.js';
 import { DeskReports1764003200000 } from './1764003200000-DeskReports.js';
 import { PartnerScorecards1764003210000 } from './1764003210000-PartnerScorecards.js';
+import { Reporting1764002900000 } from './1764002900000-Reporting.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   EscalationDispatch1764002600000,
   WorkOrderAndMessages1764002700000,
   ActorsAndRatings1764002800000,
+  Reporting1764002900000,
   OutboxRetention1764003100000,
   TelemetryBatteryIndex1764003110000,
   DeskReports1764003200000,

@@ -66,7 +66,12 @@ async function ticket(c: Customer, lock: number, extra: object = {}) {
   const res = await t.http
     .post('/v1/tickets')
     .set(c.agent.auth)
-    .send({ deviceId: c.fleet.devices[lock]!.id, description: 'Key will not turn', ...extra });
+    .send({
+      separate: true,
+      deviceId: c.fleet.devices[lock]!.id,
+      description: 'Key will not turn',
+      ...extra,
+    });
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as {
     id: string;

@@ -41,7 +41,7 @@ async function escalated(deviceIndex: number, description: string) {
   const tk = await t.http
     .post('/v1/tickets')
     .set(agent.auth)
-    .send({ deviceId: fleet.devices[deviceIndex]!.id, description })
+    .send({ deviceId: fleet.devices[deviceIndex]!.id, description, separate: true })
     .expect(201);
   const esc = await t.http
     .post(`/v1/tickets/${tk.body.id}/escalate`)

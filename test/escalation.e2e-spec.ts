@@ -30,7 +30,7 @@ async function ticket(deviceId: string, description: string, extra: object = {})
   const res = await t.http
     .post('/v1/tickets')
     .set(agent.auth)
-    .send({ deviceId, description, ...extra });
+    .send({ separate: true, deviceId, description, ...extra });
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; number: string; version: number; priority: string };
 }
@@ -381,7 +381,7 @@ describe('claims under contention', () => {
       const tk = await t.http
         .post('/v1/tickets')
         .set(c.admin.auth)
-        .send({ deviceId: f.devices[0]!.id, description: `Case ${i}: key stuck` });
+        .send({ separate: true, deviceId: f.devices[0]!.id, description: `Case ${i}: key stuck` });
       await t.http
         .post(`/v1/tickets/${tk.body.id}/escalate`)
         .set(c.admin.auth)

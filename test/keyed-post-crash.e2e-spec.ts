@@ -162,7 +162,11 @@ describe('kill -9 during keyed POSTs (check 25)', () => {
     const run = randomBytes(4).toString('hex');
     const calls = Array.from({ length: N }, (_, i) => ({
       key: `crash-${run}-${i}`,
-      body: { deviceId: fleet.devices[0]!.id, description: `Crash test ticket ${run} #${i}` },
+      body: {
+        deviceId: fleet.devices[0]!.id,
+        description: `Crash test ticket ${run} #${i}`,
+        separate: true,
+      },
     }));
 
     // 1. Some requests complete before the crash.

@@ -42,7 +42,10 @@ async function link(who: TestTenant, partner: TestTenant) {
 }
 
 async function ticket(by: Session, deviceId: string, description: string) {
-  const res = await t.http.post('/v1/tickets').set(by.auth).send({ deviceId, description });
+  const res = await t.http
+    .post('/v1/tickets')
+    .set(by.auth)
+    .send({ separate: true, deviceId, description });
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; number: string };
 }

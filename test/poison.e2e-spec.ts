@@ -72,7 +72,7 @@ beforeAll(async () => {
   const ticket = await t.http
     .post('/v1/tickets')
     .set(auth)
-    .send({ deviceId: fleet.devices[0]!.id, description: 'The keypad is dead' })
+    .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'The keypad is dead' })
     .expect(201);
   await t.http
     .post(`/v1/tickets/${ticket.body.id}/comments`)

@@ -92,7 +92,7 @@ describe('answers on a ticket', () => {
     const created = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: VAGUE })
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: VAGUE })
       .expect(201);
     const id = created.body.id as string;
     const before = prob(created.body.diagnosis.causes as Cause[], 'battery_depleted');

@@ -35,7 +35,7 @@ async function ticket(http: TestAgent, tenant: TestTenant, deviceId: string): Pr
   const res = await http
     .post('/v1/tickets')
     .set(tenant.admin.auth)
-    .send({ deviceId, description: 'Keypad dead, no lights' })
+    .send({ deviceId, description: 'Keypad dead, no lights', separate: true })
     .expect(201);
   return res.body.id as string;
 }

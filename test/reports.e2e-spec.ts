@@ -137,6 +137,7 @@ beforeAll(async () => {
       run: async () => {
         const res = await t.http.post('/v1/tickets').set(manager.auth).send({
           deviceId: devices[p.device]!.id,
+          separate: true,
           description: 'The lock does not respond to the keypad',
           priority: p.priority,
         });
@@ -193,7 +194,12 @@ beforeAll(async () => {
         const o = await t.http
           .post('/v1/tickets')
           .set(b.admin.auth)
-          .send({ deviceId: other.devices[0]!.id, description: 'Jammed', priority: p.priority });
+          .send({
+            deviceId: other.devices[0]!.id,
+            separate: true,
+            description: 'Jammed',
+            priority: p.priority,
+          });
         expect(o.status).toBe(201);
       },
     });

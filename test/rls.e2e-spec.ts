@@ -65,9 +65,20 @@ beforeAll(async () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(tenant.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
       .expect(201);
     const tid = ticket.body.id as string;
+    // A second ticket on the same lock, related to the first (ticket_links).
+    const second = await t.http
+      .post('/v1/tickets')
+      .set(tenant.admin.auth)
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Handle loose' })
+      .expect(201);
+    await t.http
+      .post(`/v1/tickets/${tid}/related`)
+      .set(tenant.admin.auth)
+      .send({ ticketId: second.body.id })
+      .expect(200);
     await t.http
       .post(`/v1/tickets/${tid}/comments`)
       .set(tenant.admin.auth)
@@ -376,7 +387,7 @@ describe('row-level security', () => {
 describe('the tenant directory is gone', () => {
   const DUE_WORK = [
     "due_sla_breach_tenants(now() + interval '1000 days')",
-    'due_proactive_tenants()',
+    'due_proactive_tenants(20)',
     'due_queued_escalation_tenants()',
     'due_stale_escalation_tenants(0, 0)',
     'due_webhook_tenants()',

@@ -53,7 +53,11 @@ async function escalated(c: Customer, lock: number) {
   const tk = await t.http
     .post('/v1/tickets')
     .set(c.agent.auth)
-    .send({ deviceId: c.fleet.devices[lock]!.id, description: 'Key will not turn' });
+    .send({
+      deviceId: c.fleet.devices[lock]!.id,
+      separate: true,
+      description: 'Key will not turn',
+    });
   expect(tk.status).toBe(201);
   const res = await t.http
     .post(`/v1/tickets/${tk.body.id}/escalate`)

@@ -73,7 +73,7 @@ describe('a tenant cannot stall the service', () => {
         t.http
           .post('/v1/tickets')
           .set(who.admin.auth)
-          .send({ deviceId: d.id, description: `Lock ${i} will not turn` })
+          .send({ separate: true, deviceId: d.id, description: `Lock ${i} will not turn` })
           .expect(201),
       ),
     );
@@ -327,7 +327,7 @@ describe('bounded tenant-controlled sizes', () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(other.admin.auth)
-      .send({ deviceId: f.devices[0]!.id, description: 'Bolt stuck' })
+      .send({ separate: true, deviceId: f.devices[0]!.id, description: 'Bolt stuck' })
       .expect(201);
     expect(ticket.body.sla.resolutionDueAt).toEqual(expect.any(String));
   });

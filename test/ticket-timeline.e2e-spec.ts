@@ -25,7 +25,7 @@ it('flags several breached tickets at once, one event and one ordered outbox mes
     const res = await t.http
       .post('/v1/tickets')
       .set(tenant.admin.auth)
-      .send({ deviceId: d.id, description: 'The keypad does not respond.' })
+      .send({ separate: true, deviceId: d.id, description: 'The keypad does not respond.' })
       .expect(201);
     ids.push(res.body.id as string);
   }

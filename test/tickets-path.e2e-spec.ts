@@ -80,7 +80,7 @@ describe('ticket lists carry summaries', () => {
       const res = await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: f.devices[i % 5]!.id, description: LONG(i) });
+        .send({ separate: true, deviceId: f.devices[i % 5]!.id, description: LONG(i) });
       expect(res.status).toBe(201);
       expect(res.body.diagnosis.plan.length).toBeGreaterThan(0);
     }
@@ -126,10 +126,11 @@ describe('ticket lists carry summaries', () => {
   });
 
   it('after a step, the ticket, its list item and its history answer the new diagnosis; the full one is stored once', async () => {
-    const created = await t.http
-      .post('/v1/tickets')
-      .set(agent.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead, no lights' });
+    const created = await t.http.post('/v1/tickets').set(agent.auth).send({
+      separate: true,
+      deviceId: fleet.devices[0]!.id,
+      description: 'Keypad dead, no lights',
+    });
     const id = created.body.id as string;
     const step = await t.http
       .post(`/v1/tickets/${id}/steps`)
@@ -176,10 +177,11 @@ describe('ticket creation round trips', () => {
   it(`sends at most ${BOUND} statements, BEGIN and COMMIT included`, async () => {
     let status = 0;
     const txs = await statements(async () => {
-      const res = await t.http
-        .post('/v1/tickets')
-        .set(agent.auth)
-        .send({ deviceId: fleet.devices[1]!.id, description: 'Bolt is stiff and jams halfway' });
+      const res = await t.http.post('/v1/tickets').set(agent.auth).send({
+        separate: true,
+        deviceId: fleet.devices[1]!.id,
+        description: 'Bolt is stiff and jams halfway',
+      });
       status = res.status;
     });
     expect(status).toBe(201);
@@ -205,7 +207,7 @@ describe('ticket creation round trips', () => {
         const res = await t.http
           .post('/v1/tickets')
           .set(tenant.admin.auth)
-          .send({ deviceId: f.devices[0]!.id, description: `Issue ${i}` });
+          .send({ separate: true, deviceId: f.devices[0]!.id, description: `Issue ${i}` });
         expect(res.status).toBe(201);
         assignees.push(res.body.assigneeId as string);
       }
@@ -254,7 +256,7 @@ describe('ticket creation round trips', () => {
       .post('/v1/tickets')
       .set(agent.auth)
       .set('Idempotency-Key', 'path-1')
-      .send({ ...body, description: 'something else' });
+      .send({ separate: true, ...body, description: 'something else' });
     expect(other.status).toBe(422);
   });
 });
@@ -265,10 +267,11 @@ describe('re-diagnosis round trips', () => {
   const BOUND = 9;
 
   it(`a later step outcome sends at most ${BOUND} statements`, async () => {
-    const created = await t.http
-      .post('/v1/tickets')
-      .set(agent.auth)
-      .send({ deviceId: fleet.devices[3]!.id, description: 'Keypad dead, no lights' });
+    const created = await t.http.post('/v1/tickets').set(agent.auth).send({
+      separate: true,
+      deviceId: fleet.devices[3]!.id,
+      description: 'Keypad dead, no lights',
+    });
     const id = created.body.id as string;
     const step = (s: string) =>
       t.http
@@ -298,11 +301,12 @@ describe('migration 1764002000000 moves existing diagnoses', () => {
     const one = await t.http
       .post('/v1/tickets')
       .set(tenant.admin.auth)
-      .send({ deviceId: f.devices[0]!.id, description: 'Keypad dead, no lights' });
-    const two = await t.http
-      .post('/v1/tickets')
-      .set(tenant.admin.auth)
-      .send({ deviceId: f.devices[1]!.id, description: 'Motor runs but the bolt does not move' });
+      .send({ separate: true, deviceId: f.devices[0]!.id, description: 'Keypad dead, no lights' });
+    const two = await t.http.post('/v1/tickets').set(tenant.admin.auth).send({
+      separate: true,
+      deviceId: f.devices[1]!.id,
+      description: 'Motor runs but the bolt does not move',
+    });
     await t.http
       .post(`/v1/tickets/${one.body.id}/steps`)
       .set(tenant.admin.auth)

@@ -42,7 +42,7 @@ async function report(who: Session, deviceId: string, description: string, extra
   const res = await t.http
     .post('/v1/tickets')
     .set(who.auth)
-    .send({ deviceId, description, ...extra });
+    .send({ deviceId, description, separate: true, ...extra });
   if (res.status !== 201)
     throw new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
@@ -178,7 +178,11 @@ describe('the story', () => {
   });
 
   it('honours Idempotency-Key on creation', async () => {
-    const body = { deviceId: fleet.devices[2]!.id, description: 'Grinding noise when locking' };
+    const body = {
+      deviceId: fleet.devices[2]!.id,
+      description: 'Grinding noise when locking',
+      separate: true,
+    };
     const one = await t.http
       .post('/v1/tickets')
       .set(manager.auth)
@@ -378,7 +382,7 @@ describe('lists', () => {
       t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId, description, ...extra });
+        .send({ deviceId, description, separate: true, ...extra });
     const t1 = (await mk(f.devices[0]!.id, 'The deadbolt grinds loudly')).body;
     const t2 = (
       await mk(f.devices[1]!.id, 'Fingerprint reader refuses my thumb', { priority: 'high' })
@@ -502,7 +506,7 @@ describe('SLA, assignment and proactive tickets', () => {
       const res = await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: f.devices[0]!.id, description: `Issue ${i}` });
+        .send({ deviceId: f.devices[0]!.id, description: `Issue ${i}`, separate: true });
       assignees.push(res.body.assigneeId as string | null);
     }
     const ordered = [a1.userId, a2.userId].sort();

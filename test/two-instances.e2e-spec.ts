@@ -90,7 +90,8 @@ beforeAll(async () => {
   httpB = request(b.getHttpServer());
 
   customer = await newTenant(a.http);
-  fleet = await newFleet(a.http, customer, 6);
+  // Six locks with reported tickets, three more for proactive tickets (no open ticket to fold into).
+  fleet = await newFleet(a.http, customer, 9);
   await httpB
     .post('/v1/webhooks')
     .set(customer.admin.auth)
@@ -135,7 +136,11 @@ describe('two instances on one database', () => {
       await (i % 2 ? httpB : a.http)
         .post('/v1/tickets')
         .set(customer.admin.auth)
-        .send({ deviceId: fleet.devices[i % 6]!.id, description: `Bolt jams, case ${i}` })
+        .send({
+          deviceId: fleet.devices[i % 6]!.id,
+          description: `Bolt jams, case ${i}`,
+          separate: true,
+        })
         .expect(201);
     }
     // Escalations routed to a locksmith that does not claim them.
@@ -144,7 +149,11 @@ describe('two instances on one database', () => {
       const t = await a.http
         .post('/v1/tickets')
         .set(customer.admin.auth)
-        .send({ deviceId: fleet.devices[i]!.id, description: `Key snapped in the cylinder ${i}` })
+        .send({
+          deviceId: fleet.devices[i]!.id,
+          description: `Key snapped in the cylinder ${i}`,
+          separate: true,
+        })
         .expect(201);
       await a.http
         .post(`/v1/tickets/${t.body.id}/escalate`)
@@ -153,14 +162,14 @@ describe('two instances on one database', () => {
         .expect(200);
       escalated.push(t.body.id as string);
     }
-    // Three locks with a battery under the proactive threshold (15%).
+    // Three locks with no open ticket and a battery under the threshold (LOW_BATTERY_PERCENT).
     const now = new Date().toISOString();
     await httpB
       .post('/v1/telemetry')
       .set(customer.admin.auth)
       .send({
         events: fleet.devices
-          .slice(0, 3)
+          .slice(6, 9)
           .map((d) => ({ deviceId: d.id, type: 'battery', at: now, batteryPercent: 5 })),
       })
       .expect(200);
@@ -290,7 +299,7 @@ describe('two instances on one database', () => {
       );
       expect(proactive.map((p) => p.device_id).sort()).toEqual(
         fleet.devices
-          .slice(0, 3)
+          .slice(6, 9)
           .map((d) => d.id)
           .sort(),
       );

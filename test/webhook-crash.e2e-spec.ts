@@ -82,7 +82,11 @@ async function pendingDelivery(path: string): Promise<{ tenant: TestTenant; deli
   await t.http
     .post('/v1/tickets')
     .set(tenant.admin.auth)
-    .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead after the storm' })
+    .send({
+      separate: true,
+      deviceId: fleet.devices[0]!.id,
+      description: 'Keypad dead after the storm',
+    })
     .expect(201);
   expect(await service().relay(tenant.id)).toBe(1);
   const { rows } = await owner.query<{ id: string }>(

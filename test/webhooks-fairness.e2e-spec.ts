@@ -77,7 +77,7 @@ describe('fair webhook delivery', () => {
       await t.http
         .post('/v1/tickets')
         .set(tenant.admin.auth)
-        .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
+        .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
         .expect(201);
     }
 

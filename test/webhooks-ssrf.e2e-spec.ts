@@ -163,7 +163,7 @@ async function newTicket(): Promise<void> {
   await t.http
     .post('/v1/tickets')
     .set(tenant.admin.auth)
-    .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
+    .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' })
     .expect(201);
 }
 
@@ -299,7 +299,7 @@ describe('what a delivery records', () => {
       await quick.http
         .post('/v1/tickets')
         .set(owner.admin.auth)
-        .send({ deviceId: ownerFleet.devices[0]!.id, description: 'Jammed' })
+        .send({ separate: true, deviceId: ownerFleet.devices[0]!.id, description: 'Jammed' })
         .expect(201);
       await quick.app.get(WebhookDelivery).runOnce();
       const last = async (name: string) =>

@@ -74,7 +74,7 @@ describe('webhooks', () => {
     const ticket = await t.http
       .post('/v1/tickets')
       .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Keypad dead' });
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Keypad dead' });
     await run();
     await run();
     const created = received.filter((r) => r.headers['lockdesk-event'] === 'ticket.created');
@@ -111,7 +111,7 @@ describe('webhooks', () => {
     await t.http
       .post('/v1/tickets')
       .set(b.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
+      .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Jammed' })
       .expect(201);
     for (let i = 0; i < 4; i++) await run();
     const dead = await t.http
@@ -154,10 +154,11 @@ describe('webhooks', () => {
       .send({ url: `${base}/smith`, events: ['escalation.*'] });
     await t.http.post('/v1/partners').set(a.admin.auth).send({ handle: smith.handle }).expect(201);
     const fleet = await newFleet(t.http, a, 1);
-    const tk = await t.http
-      .post('/v1/tickets')
-      .set(a.admin.auth)
-      .send({ deviceId: fleet.devices[0]!.id, description: 'Key broke in the lock' });
+    const tk = await t.http.post('/v1/tickets').set(a.admin.auth).send({
+      separate: true,
+      deviceId: fleet.devices[0]!.id,
+      description: 'Key broke in the lock',
+    });
     await t.http
       .post(`/v1/tickets/${tk.body.id}/escalate`)
       .set(a.admin.auth)
@@ -182,7 +183,7 @@ describe('webhooks', () => {
       t.http
         .post('/v1/tickets')
         .set(c.admin.auth)
-        .send({ deviceId: fleet.devices[0]!.id, description: 'Jammed' })
+        .send({ separate: true, deviceId: fleet.devices[0]!.id, description: 'Jammed' })
         .expect(201);
     alwaysFail = true;
     try {

@@ -27,7 +27,10 @@ let smith: TestTenant;
 let apiKey: string;
 
 async function ticket(deviceId: string, description: string) {
-  const res = await t.http.post('/v1/tickets').set(agent.auth).send({ deviceId, description });
+  const res = await t.http
+    .post('/v1/tickets')
+    .set(agent.auth)
+    .send({ deviceId, description, separate: true });
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; number: string };
 }

@@ -17,9 +17,12 @@ export function dueSlaBreachTenants(ds: DataSource, at: Date): Promise<string[]>
   return ids(ds, `SELECT id FROM due_sla_breach_tenants($1) AS id`, [at]);
 }
 
-/** Customers with an active lock past a proactive threshold and no unsolved ticket for that reason. */
-export function dueProactiveTenants(ds: DataSource): Promise<string[]> {
-  return ids(ds, `SELECT id FROM due_proactive_tenants() AS id`);
+/**
+ * Customers with an active lock past a proactive threshold (battery: `lowBatteryPercent`, the
+ * health flag's) and no unsolved ticket for that reason, nor one it was folded into.
+ */
+export function dueProactiveTenants(ds: DataSource, lowBatteryPercent: number): Promise<string[]> {
+  return ids(ds, `SELECT id FROM due_proactive_tenants($1) AS id`, [lowBatteryPercent]);
 }
 
 /** Customers with escalations routed to a partner who has not claimed within the window. */

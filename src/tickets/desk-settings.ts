@@ -15,8 +15,11 @@ import {
 } from './sla.util.js';
 import type { Priority } from './ticket-state.util.js';
 
+/**
+ * The desk's own proactive thresholds. The low-battery one is not among them: one threshold, the
+ * app's LOW_BATTERY_PERCENT, drives both the health flag and proactive tickets.
+ */
 export interface ProactiveThresholds {
-  batteryPercent: number;
   offlineHours: number;
   jamsPerHour: number;
 }
@@ -44,7 +47,6 @@ export const DEFAULT_SLA: Record<Priority, SlaTarget> = {
 };
 
 export const DEFAULT_PROACTIVE: ProactiveThresholds = {
-  batteryPercent: 15,
   offlineHours: 24,
   jamsPerHour: 3,
 };
@@ -106,7 +108,16 @@ export function deskSettingsFrom(
     maxOpenPerAgent: row.max_open_per_agent,
     autoAssign: row.auto_assign,
     lastAssigneeId: row.last_assignee_id,
-    proactive: { ...DEFAULT_PROACTIVE, ...(row.proactive as Partial<ProactiveThresholds>) },
+    proactive: storedProactive(row.proactive),
+  };
+}
+
+/** The stored thresholds over the defaults, known fields only (a stored batteryPercent is not one). */
+function storedProactive(stored: unknown): ProactiveThresholds {
+  const s = (stored ?? {}) as Partial<ProactiveThresholds>;
+  return {
+    offlineHours: s.offlineHours ?? DEFAULT_PROACTIVE.offlineHours,
+    jamsPerHour: s.jamsPerHour ?? DEFAULT_PROACTIVE.jamsPerHour,
   };
 }
 

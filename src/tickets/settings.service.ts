@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { TenantDb } from '../database/tenant-db.service.js';
 import {
   type DeskSettings,
@@ -13,26 +14,32 @@ import type { DeskSettingsDto, SlaPoliciesDto } from './dto/settings.dto.js';
 import { businessHoursProblems } from './sla.util.js';
 import { PRIORITIES, type Priority } from './ticket-state.util.js';
 
-export type DeskSettingsView = Omit<DeskSettings, 'lastAssigneeId'>;
-
-function publicSettings(s: DeskSettings): DeskSettingsView {
-  return {
-    businessHours: s.businessHours,
-    reopenWindowDays: s.reopenWindowDays,
-    maxOpenPerAgent: s.maxOpenPerAgent,
-    autoAssign: s.autoAssign,
-    proactive: s.proactive,
-  };
-}
+export type DeskSettingsView = Omit<DeskSettings, 'lastAssigneeId' | 'proactive'> & {
+  proactive: DeskSettings['proactive'] & { batteryPercent: number };
+};
 
 /** Desk settings and SLA policies, as admins read and change them. */
 @Injectable()
 export class SettingsService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  private publicSettings(s: DeskSettings): DeskSettingsView {
+    return {
+      businessHours: s.businessHours,
+      reopenWindowDays: s.reopenWindowDays,
+      maxOpenPerAgent: s.maxOpenPerAgent,
+      autoAssign: s.autoAssign,
+      // The one low-battery threshold (LOW_BATTERY_PERCENT): the health flag's and this one.
+      proactive: { batteryPercent: this.config.lowBatteryPercent, ...s.proactive },
+    };
+  }
 
   desk(actor: UserActor): Promise<DeskSettingsView> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) =>
-      publicSettings(await loadDeskSettings(tx)),
+      this.publicSettings(await loadDeskSettings(tx)),
     );
   }
 
@@ -48,11 +55,32 @@ export class SettingsService {
         });
       }
     }
+    const battery = dto.proactive?.batteryPercent;
+    if (battery !== undefined && battery !== this.config.lowBatteryPercent) {
+      throw new AppError(
+        'validation_failed',
+        'The low-battery threshold is the app’s LOW_BATTERY_PERCENT, shared by the health flag and proactive tickets.',
+        {
+          errors: [
+            {
+              field: 'proactive.batteryPercent',
+              message: `is set by LOW_BATTERY_PERCENT (${this.config.lowBatteryPercent}) for the health flag and proactive tickets alike; leave it out`,
+            },
+          ],
+        },
+      );
+    }
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const current = await loadDeskSettings(tx);
-      const next = { ...current, ...dto, proactive: { ...current.proactive, ...dto.proactive } };
+      // The threshold checked above is the app's, not stored with the desk's own.
+      const proactive = { ...current.proactive };
+      if (dto.proactive?.offlineHours !== undefined)
+        proactive.offlineHours = dto.proactive.offlineHours;
+      if (dto.proactive?.jamsPerHour !== undefined)
+        proactive.jamsPerHour = dto.proactive.jamsPerHour;
+      const next = { ...current, ...dto, proactive };
       await saveDeskSettings(tx, next);
-      return publicSettings(await loadDeskSettings(tx));
+      return this.publicSettings(await loadDeskSettings(tx));
     });
   }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type ResolvedConfig } from '../config/config.provider.js';
 import { ScheduledJob, type ScheduledRound } from '../common/scheduler/scheduled-job.js';
 import { dueProactiveTenants, dueSlaBreachTenants } from '../database/due-work.repository.js';
 import { ProactiveTicketsJob } from './jobs/proactive-tickets.job.js';
@@ -25,6 +26,7 @@ export class TicketJobsService implements ScheduledRound {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly breaches: SlaBreachJob,
     private readonly proactive: ProactiveTicketsJob,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   round(): Promise<JobReport> {
@@ -33,7 +35,7 @@ export class TicketJobsService implements ScheduledRound {
 
   async runOnce(now = new Date()): Promise<JobReport> {
     const late = new Set(await dueSlaBreachTenants(this.ds, now));
-    const maintenance = new Set(await dueProactiveTenants(this.ds));
+    const maintenance = new Set(await dueProactiveTenants(this.ds, this.config.lowBatteryPercent));
     const tenants = [...new Set([...late, ...maintenance])].sort();
     const report: JobReport = { tenants: tenants.length, breached: 0, proactive: 0 };
     for (const id of tenants) {

@@ -3,6 +3,7 @@ import type { Actor } from '../auth/index.js';
 import type {
   SlaView,
   StepTriedView,
+  RelatedTicketView,
   TicketEscalationView,
   TicketListItemView,
   TicketView,
@@ -119,12 +120,16 @@ export const isStaff = (actor: Actor | null) =>
 
 /**
  * What a ticket shows that changes while its version stays: its escalation (a partner works it
- * in its own tenant) and a breach the clock reached before the breach job recorded it. Part of
+ * in its own tenant), a breach the clock reached before the breach job recorded it, and the
+ * status of its related tickets. Part of
  * the ticket's ETag (`versionTag`), so polling with If-None-Match sees those changes.
  */
 export function ticketVolatile(
   escalation: TicketEscalationView | null | undefined,
   breached: boolean,
+  related: readonly RelatedTicketView[] = [],
 ): unknown {
-  return escalation || breached ? { escalation: escalation ?? null, breached } : undefined;
+  return escalation || breached || related.length > 0
+    ? { escalation: escalation ?? null, breached, related }
+    : undefined;
 }

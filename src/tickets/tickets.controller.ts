@@ -2,6 +2,7 @@ import {
   applyDecorators,
   Body,
   Controller,
+  Delete,
   Get,
   Headers,
   Patch,
@@ -13,6 +14,8 @@ import {
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiUnprocessableEntityResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -34,10 +37,12 @@ import {
   CommentView,
   CreateCommentDto,
   CreateTicketDto,
+  LinkTicketDto,
   ListTicketsQueryDto,
   RateAnswer,
   RateDto,
   ReopenDto,
+  RelatedTicketsView,
   RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
@@ -51,6 +56,7 @@ import {
 import { TicketCommentsService } from './ticket-comments.service.js';
 import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
+import { TicketLinks } from './ticket-links.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import { TicketsService } from './tickets.service.js';
@@ -82,22 +88,43 @@ export class TicketsController {
     private readonly lifecycle: TicketLifecycle,
     private readonly timeline: TicketTimeline,
     private readonly feedback: TicketFeedbackService,
+    private readonly links: TicketLinks,
   ) {}
 
   @Post()
   @Roles(...CUSTOMER)
   @Idempotent({ answerInEffect: true })
-  @ApiOperation({ summary: 'Report a faulty lock; the answer carries the diagnosis' })
-  @ApiCreatedResponse({ type: TicketView })
+  @ApiOperation({
+    summary:
+      'Report a faulty lock by deviceId, serial, or propertyId + unit; the answer carries the ' +
+      'diagnosis. A lock with an open ticket: the report is added to it (200, existing: true) ' +
+      'unless `separate: true`',
+  })
+  @ApiCreatedResponse({ type: TicketView, description: 'A new ticket (`existing: false`)' })
+  @ApiOkResponse({
+    type: TicketView,
+    description:
+      'The lock’s open ticket, the report added to it as a public comment (`existing: true`)',
+  })
   @ApiValidation()
-  @ApiNotFound('Device')
+  @ApiNotFound('Device, serial or property')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Several active locks in that unit (`locks` lists them: id, serial, unit, label)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description: 'The property has no active lock in that unit; or an Idempotency-Key reused',
+  })
   async create(
     @CurrentUser() actor: UserActor,
     @Body() dto: CreateTicketDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotencyContext() idem?: IdempotencyScope,
   ): Promise<TicketView> {
-    return withEtag(reply, await this.tickets.create(actor, dto, idem));
+    const view = await this.tickets.create(actor, dto, idem);
+    if (view.existing) void reply.status(200);
+    return withEtag(reply, view);
   }
 
   @Get()
@@ -355,6 +382,36 @@ export class TicketsController {
     @Query() q: PageQueryDto,
   ): Promise<Page<TicketEventView>> {
     return this.timeline.events(actor, id, q);
+  }
+
+  @Post(':id/related')
+  @Roles(...DESK)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Link another ticket as related (both show it); linking twice changes nothing',
+  })
+  @ApiOkResponse({ type: RelatedTicketsView })
+  @ApiBodyAndId('Ticket')
+  link(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @Body() dto: LinkTicketDto,
+  ): Promise<RelatedTicketsView> {
+    return this.links.link(actor, id, dto.ticketId);
+  }
+
+  @Delete(':id/related/:otherId')
+  @Roles(...DESK)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unlink a related ticket (from both)' })
+  @ApiNoContentResponse({ description: 'Unlinked' })
+  @ApiNotFound('Ticket, or the tickets are not related')
+  async unlink(
+    @CurrentUser() actor: UserActor,
+    @IdParam('Ticket') id: string,
+    @IdParam('Ticket', 'otherId') otherId: string,
+  ): Promise<void> {
+    await this.links.unlink(actor, id, otherId);
   }
 
   @Get(':id/diagnoses')

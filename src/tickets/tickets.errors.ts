@@ -9,4 +9,9 @@ export const TICKETS_ERRORS = {
     status: 400,
     title: 'Tickets are assigned to agents or admins of your tenant',
   },
+  several_locks_in_unit: {
+    status: 409,
+    title: 'Several locks match this property and unit',
+  },
+  no_lock_in_unit: { status: 422, title: 'No active lock in this unit' },
 } as const satisfies ErrorCatalog;

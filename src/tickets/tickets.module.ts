@@ -10,6 +10,8 @@ import { TicketChange } from './ticket-change.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
 import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketJobsService } from './ticket-jobs.service.js';
+import { TicketLinks } from './ticket-links.service.js';
+import { TicketReports } from './ticket-reports.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
@@ -35,6 +37,8 @@ import { TicketsService } from './tickets.service.js';
     ProactiveTicketsJob,
     TicketJobsService,
     TicketFeedbackService,
+    TicketReports,
+    TicketLinks,
   ],
   exports: [TicketsForEscalation],
 })

@@ -55,6 +55,8 @@ export const TICKETS = table('tickets', {
   sla_paused_at: 'timestamptz?',
   solved_at: 'timestamptz?',
   closed_at: 'timestamptz?',
+  /** Proactive alerts (low_battery, offline, jam_burst) folded into this open ticket as notes. */
+  folded_reasons: '_text',
   search: 'tsvector',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
@@ -162,6 +164,7 @@ const COLUMN_NAMES = [
   'sla_paused_at',
   'solved_at',
   'closed_at',
+  'folded_reasons',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof TicketColumns)[];
@@ -181,10 +184,39 @@ function nextAgentSql(after: string, maxOpen: string): string {
       LIMIT 1`;
 }
 
+/** How a report names its lock: by id, by serial, or by property and unit. */
+export type LockRef =
+  | { kind: 'device'; deviceId: string }
+  | { kind: 'serial'; serial: string }
+  | { kind: 'unit'; propertyId: string; unit: string };
+
+/** A lock a property-and-unit report could mean (when there are several). */
+export interface LockMatch {
+  id: string;
+  serial: string;
+  unit: string | null;
+  label: string | null;
+}
+
+/** The open ticket a report on the lock would duplicate (reported ones first, newest first). */
+export interface OpenTicketRef {
+  id: string;
+  number: number;
+  source: 'reported' | 'proactive';
+}
+
 /** What a ticket's creation reads, in one statement (creationFacts). */
 export interface CreationFacts {
+  /** the lock the reference named; null when it names none or several */
+  deviceId: string | null;
   /** null when the tenant has no such lock */
   lock: LockDiagnosisFactsRow | null;
+  /** the locks the reference matched (up to 21; several only for a property and unit) */
+  matches: LockMatch[];
+  /** for a property-and-unit reference: whether the tenant has that property */
+  propertyFound: boolean | null;
+  /** an open (not solved or closed) ticket on the lock */
+  openTicket: OpenTicketRef | null;
   learned: Partial<Record<CauseCode, number>>;
   settings: Omit<DeskSettingsRow, 'tenant_id' | 'updated_at'> | null;
   sla: SlaPolicyRow[];
@@ -192,32 +224,78 @@ export interface CreationFacts {
   stored: StoredAnswer | null;
 }
 
+/** The locks a reference names: by id or serial one at most; by property and unit, active ones. */
+function lockMatchesSql(ref: LockRef, p: (v: unknown) => string): string {
+  const where =
+    ref.kind === 'device'
+      ? `d.id = ${p(ref.deviceId)}::uuid`
+      : ref.kind === 'serial'
+        ? `d.serial = ${p(ref.serial)}`
+        : `d.property_id = ${p(ref.propertyId)}::uuid AND d.status = 'active'
+           AND lower(d.unit) = lower(${p(ref.unit)})`;
+  return `SELECT d.id, d.serial, d.unit, d.label FROM devices d WHERE ${where} ORDER BY d.serial LIMIT 21`;
+}
+
 /**
- * Everything a creation needs before the engine runs, one statement: the lock (property, model,
- * health, battery readings), the tenant's learned priors for the model, desk settings, SLA
- * policies, and (with an Idempotency-Key, whose lock the transaction's first statement took) the
- * stored answer. Nothing is locked.
+ * Everything a creation needs before the engine runs, one statement: the lock the report names
+ * (by id, serial, or property and unit: every match, so several can be listed), its facts
+ * (property, model, health, battery readings), its open ticket if any, the tenant's learned
+ * priors for the model, desk settings, SLA policies, and (with an Idempotency-Key, whose lock the
+ * transaction's first statement took) the stored answer. Nothing is locked.
  */
 export async function creationFacts(
   tx: TenantTx,
-  q: { deviceId: string; now: Date; idempotencyKey: string | null },
+  q: { lock: LockRef; now: Date; idempotencyKey: string | null },
 ): Promise<CreationFacts> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const matches = lockMatchesSql(q.lock, p);
+  const now = `${p(q.now)}::timestamptz`;
+  const stored =
+    q.idempotencyKey === null ? 'NULL::json' : storedAnswerSql(p(tx.tenantId), p(q.idempotencyKey));
+  const property =
+    q.lock.kind === 'unit'
+      ? `EXISTS (SELECT 1 FROM properties WHERE id = ${p(q.lock.propertyId)}::uuid)`
+      : 'NULL::boolean';
   const [row] = await tx.em.query<
-    [Omit<CreationFacts, 'lock'> & Partial<LockDiagnosisFactsRow> & { property_id: string | null }]
+    [
+      Omit<CreationFacts, 'lock' | 'deviceId' | 'propertyFound' | 'openTicket'> &
+        Partial<LockDiagnosisFactsRow> & {
+          property_id: string | null;
+          device_id: string | null;
+          property_found: boolean | null;
+          open_ticket: OpenTicketRef | null;
+        },
+    ]
   >(
-    `SELECT f.property_id, f.model_id, f.health, f.model, f.readings,
+    `WITH m AS MATERIALIZED (${matches}),
+          one AS (SELECT CASE WHEN (SELECT count(*) FROM m) = 1 THEN (SELECT id FROM m) END AS device_id)
+     SELECT one.device_id, f.property_id, f.model_id, f.health, f.model, f.readings,
+            coalesce((SELECT json_agg(json_build_object('id', m.id, 'serial', m.serial, 'unit', m.unit,
+                                                        'label', m.label) ORDER BY m.serial) FROM m),
+                     '[]'::json) AS matches,
+            ${property} AS property_found,
+            (SELECT json_build_object('id', t.id, 'number', t.number, 'source', t.source)
+               FROM tickets t
+              WHERE t.device_id = one.device_id AND t.status NOT IN ('solved', 'closed')
+              ORDER BY (t.source = 'reported') DESC, t.id DESC LIMIT 1) AS open_ticket,
             ${learnedCountsSql('f.model_id')} AS learned,
             ${deskSettingsJsonSql()} AS settings,
             ${slaPoliciesJsonSql()} AS sla,
-            ${q.idempotencyKey === null ? 'NULL::json' : storedAnswerSql('$3', '$4')} AS stored
-       FROM (SELECT 1) one
-       LEFT JOIN LATERAL (${lockDiagnosisFactsSql('$1::uuid', '$2::timestamptz')}) f ON true`,
-    q.idempotencyKey === null
-      ? [q.deviceId, q.now]
-      : [q.deviceId, q.now, tx.tenantId, q.idempotencyKey],
+            ${stored} AS stored
+       FROM one
+       LEFT JOIN LATERAL (${lockDiagnosisFactsSql('one.device_id', now)}) f ON true`,
+    params,
   );
   return {
+    deviceId: row.device_id,
     lock: lockFactsOf(row),
+    matches: row.matches,
+    propertyFound: row.property_found,
+    openTicket: row.open_ticket,
     learned: row.learned,
     settings: row.settings,
     sla: row.sla,
@@ -572,7 +650,8 @@ export function proactiveCandidates(
     `WITH c AS (${lockAlertsSql({ batteryPercent: '$1', offlineHours: '$2', jamsPerHour: '$3' })})
      SELECT c.* FROM c
       WHERE c.reason IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.device_id = c.device_id AND t.reason = c.reason
+        AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.device_id = c.device_id
+                          AND (t.reason = c.reason OR c.reason = ANY (t.folded_reasons))
                           AND t.status NOT IN ('solved', 'closed'))
       LIMIT $4`,
     [thresholds.batteryPercent, thresholds.offlineHours, thresholds.jamsPerHour, limit],

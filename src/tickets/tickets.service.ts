@@ -15,6 +15,7 @@ import { deskSettingsFrom, slaTargetFrom } from './desk-settings.js';
 import type {
   CreateTicketDto,
   ListTicketsQueryDto,
+  RelatedTicketView,
   TicketListItemView,
   TicketView,
   UpdateTicketDto,
@@ -25,12 +26,17 @@ import { TicketChange } from './ticket-change.js';
 import { TicketFeedbackService } from './ticket-feedback.service.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 import { diagnosesOf } from './ticket-steps.repository.js';
-import { derivePriority, type Priority } from './ticket-state.util.js';
+import { reportPriority } from './report-priority.util.js';
+import { type Priority, ticketNumber } from './ticket-state.util.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
+import { relatedTickets } from './ticket-links.repository.js';
+import { lockRefOf } from './lock-ref.util.js';
+import { TicketReports, unresolvedLock } from './ticket-reports.service.js';
 import {
   creationFacts,
   insertTicket,
   listTickets,
+  type LockRef,
   type TicketChanges,
   type TicketRow,
   ticketVersion,
@@ -38,12 +44,14 @@ import {
 import { actorOf, slaView, ticketListItem, ticketVolatile, ticketView } from './ticket-view.js';
 
 export interface NewTicket {
-  deviceId: string;
+  lock: LockRef;
   description: string;
   symptoms?: SymptomCode[];
   priority?: Priority;
   source: 'reported' | 'proactive';
   reason?: string;
+  /** A new ticket even when the lock has an open one (link them with POST …/related if wanted). */
+  separate?: boolean;
 }
 
 /** Tickets themselves: creation (diagnosed, numbered, assigned), listing and search, reading, editing. */
@@ -59,11 +67,24 @@ export class TicketsService {
     private readonly clock: Clock,
     private readonly feedback: TicketFeedbackService,
     private readonly escalations: EscalationHooks,
+    private readonly reports: TicketReports,
   ) {}
 
+  /**
+   * A report: a new ticket (201), or, when the lock has an open ticket and the report does not ask
+   * for a separate one, that ticket with the report added to it (`existing: true`, 200).
+   */
   create(actor: UserActor, dto: CreateTicketDto, idem?: IdempotencyScope): Promise<TicketView> {
+    const report: NewTicket = {
+      lock: lockRefOf(dto),
+      description: dto.description,
+      symptoms: dto.symptoms,
+      priority: dto.priority,
+      separate: dto.separate,
+      source: 'reported',
+    };
     return this.db.tenantTransaction(actor.tenantId, (tx) =>
-      this.createIn(tx, actor, { ...dto, source: 'reported' }, idem),
+      this.createIn(tx, actor, report, idem),
     );
   }
 
@@ -80,20 +101,34 @@ export class TicketsService {
   ): Promise<TicketView> {
     const now = this.clock.now();
     const facts = await creationFacts(tx, {
-      deviceId: t.deviceId,
+      lock: t.lock,
       now,
       idempotencyKey: idem?.key ?? null,
     });
     // The key's lock was taken by the transaction's first statement: a stored answer settles it.
     idem?.settle(facts.stored);
-    if (!facts.lock) throw notFound('Device');
+    if (!facts.lock || !facts.deviceId) throw unresolvedLock(t.lock, facts);
+    const deviceId = facts.deviceId;
+    const open = facts.openTicket;
+    if (open && !t.separate) {
+      if (t.source === 'reported' && actor)
+        return this.reports.reportAgain(tx, actor, open.id, t, idem);
+      if (t.source === 'proactive' && open.source === 'reported') {
+        await this.reports.fold(tx, open.id, {
+          reason: t.reason ?? 'proactive',
+          description: t.description,
+          symptoms: t.symptoms ?? [],
+        });
+        return { ...(await this.read(tx, open.id)), existing: true };
+      }
+    }
     const diagnosis = this.diagnostics.diagnoseWithFacts(
-      { deviceId: t.deviceId, description: t.description, symptoms: t.symptoms },
+      { deviceId, description: t.description, symptoms: t.symptoms },
       facts.lock,
       facts.learned,
       now,
     );
-    const priority = t.priority ?? derivePriority(diagnosis.symptoms);
+    const priority = t.priority ?? reportPriority(diagnosis.symptoms, t.description);
     const settings = deskSettingsFrom(facts.settings);
     const target = slaTargetFrom(facts.sla, priority);
     const due = await this.assignment.dueTimes(now, target, [], settings, now);
@@ -101,7 +136,7 @@ export class TicketsService {
     const draft: TicketRow = {
       id: uuidv7(),
       number: 0, // given by the write statement
-      device_id: t.deviceId,
+      device_id: deviceId,
       property_id: facts.lock.property_id,
       reporter_id: actor?.userId ?? null,
       assignee_id: null, // given by the write statement (round-robin)
@@ -125,6 +160,7 @@ export class TicketsService {
       sla_paused_at: null,
       solved_at: null,
       closed_at: null,
+      folded_reasons: [],
       created_at: now,
       updated_at: now,
     };
@@ -156,12 +192,12 @@ export class TicketsService {
             method: idem.method,
             path: idem.path,
             status: idem.status,
-            body: ticketView(draft, now, []),
+            body: { ...ticketView(draft, now, []), existing: false },
           }
         : null,
     });
     if (idem) idem.completedInEffect(stored);
-    return ticketView({ ...row, diagnosis }, now, []);
+    return { ...ticketView({ ...row, diagnosis }, now, []), existing: false };
   }
 
   list(actor: UserActor, q: ListTicketsQueryDto): Promise<Page<TicketListItemView>> {
@@ -215,19 +251,40 @@ export class TicketsService {
         const sla = await ticketVersion(tx, id);
         if (sla === undefined) throw notFound('Ticket');
         const escalation = await this.escalations.current(tx, id);
-        const tag = versionTag(sla.version, ticketVolatile(escalation, slaView(sla, now).breached));
+        const related = await this.related(tx, id);
+        const breached = slaView(sla, now).breached;
+        const tag = versionTag(sla.version, ticketVolatile(escalation, breached, related));
         if (current(tag)) return tag;
       }
-      const row = await this.tickets.find(tx, id);
-      const view = await this.feedback.withOutcome(
-        tx,
-        ticketView(row, now, await this.tickets.stepsTried(tx, id)),
-      );
+      const view = await this.read(tx, id);
       return {
         view,
-        tag: versionTag(view.version, ticketVolatile(view.escalation, view.sla.breached)),
+        tag: versionTag(
+          view.version,
+          ticketVolatile(view.escalation, view.sla.breached, view.related),
+        ),
       };
     });
+  }
+
+  /** One ticket as GET /v1/tickets/:id answers it, in the caller's transaction. */
+  private async read(tx: TenantTx, id: string): Promise<TicketView> {
+    const row = await this.tickets.find(tx, id);
+    return {
+      ...(await this.feedback.withOutcome(
+        tx,
+        ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
+      )),
+      related: await this.related(tx, id),
+    };
+  }
+
+  private async related(tx: TenantTx, id: string): Promise<RelatedTicketView[]> {
+    return (await relatedTickets(tx, id)).map((r) => ({
+      id: r.id,
+      number: ticketNumber(r.number),
+      status: r.status,
+    }));
   }
 
   /** Assignee, priority (the SLA follows) and status, under If-Match. */

@@ -93,8 +93,11 @@ export class IdempotencyScope {
     throw new IdempotentReplay(done.status, done.body);
   }
 
-  /** Stores the answer in the effect's transaction (which holds the claim). */
-  async complete(tx: TenantTx, body: unknown): Promise<void> {
+  /**
+   * Stores the answer in the effect's transaction (which holds the claim); `status` when the
+   * handler answers other than its usual status (a report joining an open ticket: 200, not 201).
+   */
+  async complete(tx: TenantTx, body: unknown, status = this.status): Promise<void> {
     if (tx.tenantId !== this.tenantId)
       throw new Error('idempotency answer stored in another tenant');
     const stored = await storeAnswer(tx, {
@@ -102,7 +105,7 @@ export class IdempotencyScope {
       requestHash: this.requestHash,
       method: this.method,
       path: this.path,
-      status: this.status,
+      status,
       body,
     });
     this.completedInEffect(stored);

@@ -10,14 +10,18 @@ import {
 } from '../sla.util.js';
 
 export class ProactiveDto {
-  @ApiProperty({
-    description: 'Open a maintenance ticket at or below this battery level',
-    default: 15,
+  @ApiPropertyOptional({
+    description:
+      'Read-only: a maintenance ticket opens at or below this battery level, the same level that ' +
+      'flags a lock `lowBattery`: the app’s LOW_BATTERY_PERCENT (default 20). A PUT may repeat ' +
+      'it (what GET answered) but not change it (400).',
+    default: 20,
   })
+  @IsOptional()
   @IsInt()
   @Min(1)
   @Max(99)
-  batteryPercent!: number;
+  batteryPercent?: number;
   @ApiProperty({ description: 'Open one when a lock has been silent this long', default: 24 })
   @IsInt()
   @Min(1)

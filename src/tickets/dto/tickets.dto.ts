@@ -39,9 +39,46 @@ import {
 } from '../ticket-state.util.js';
 
 export class CreateTicketDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The lock. Name it by exactly one of `deviceId`, `serial`, or `propertyId` with `unit`',
+  })
+  @IsOptional()
   @IsUUID()
-  deviceId!: string;
+  deviceId?: string;
+
+  @ApiPropertyOptional({ example: 'YL-2A-0042', description: 'The lock’s serial (this tenant’s)' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  serial?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'With `unit`: the property whose unit has the lock (its one active lock)',
+  })
+  @IsOptional()
+  @IsUUID()
+  propertyId?: string;
+
+  @ApiPropertyOptional({ example: '2A', description: 'With `propertyId` (case-insensitive)' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  unit?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Open a new ticket even when the lock has an open one (link them with POST /v1/tickets/:id/related). ' +
+      'Without it, a report on a lock with an open ticket is added to that ticket (200, `existing: true`).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  separate?: boolean;
 
   @ApiProperty({
     example: 'Keypad is dead, no lights, and the tenant of 2A is locked out',
@@ -275,6 +312,23 @@ export class RateAnswer extends RatingView {
   @ApiProperty({ description: 'The ticket’s new version (its ETag)' }) ticketVersion!: number;
 }
 
+/** A related ticket, as a ticket lists it. */
+export class RelatedTicketView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'LD-1043' }) number!: string;
+  @ApiProperty({ enum: TICKET_STATUSES }) status!: TicketStatus;
+}
+
+export class LinkTicketDto {
+  @ApiProperty({ format: 'uuid', description: 'The ticket to link as related' })
+  @IsUUID()
+  ticketId!: string;
+}
+
+export class RelatedTicketsView {
+  @ApiProperty({ type: [RelatedTicketView] }) related!: RelatedTicketView[];
+}
+
 export class TicketView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'LD-1042' }) number!: string;
@@ -312,6 +366,17 @@ export class TicketView {
     description: 'On GET /v1/tickets/:id, confirm and reopen: the customer’s rating, once rated',
   })
   rating?: RatingView | null;
+  @ApiPropertyOptional({
+    type: [RelatedTicketView],
+    description: 'On GET /v1/tickets/:id: the tickets linked as related (both ways), by number',
+  })
+  related?: RelatedTicketView[];
+  @ApiPropertyOptional({
+    description:
+      'On POST /v1/tickets: true when the lock already had an open ticket and the report was ' +
+      'added to it (this is that ticket; status 200), false for a new ticket (201)',
+  })
+  existing?: boolean;
   @ApiProperty({ enum: CAUSE_CODES, nullable: true }) confirmedCause!: CauseCode | null;
   @ApiProperty({ type: String, nullable: true }) resolution!: string | null;
   @ApiProperty({ description: 'Send as If-Match to PATCH; also the ETag' }) version!: number;

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type ResolvedConfig } from '../../config/config.provider.js';
 import { isUniqueViolation } from '../../database/pg-errors.js';
 import { TenantDb } from '../../database/tenant-db.service.js';
 import type { SymptomCode } from '../../diagnostics/index.js';
@@ -39,22 +40,28 @@ export class ProactiveTicketsJob {
   constructor(
     private readonly db: TenantDb,
     private readonly tickets: TicketsService,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   /** One tenant's proactive tickets; answers how many were opened. */
   async openProactive(tenantId: string): Promise<number> {
     const candidates = await this.db.tenantTransaction(tenantId, async (tx) => {
       const s = await loadDeskSettings(tx);
-      return proactiveCandidates(tx, s.proactive, BATCH);
+      // One low-battery threshold: the one that flags the lock in its health.
+      return proactiveCandidates(
+        tx,
+        { ...s.proactive, batteryPercent: this.config.lowBatteryPercent },
+        BATCH,
+      );
     });
     let opened = 0;
     for (const c of candidates) {
       const kind = PROACTIVE[c.reason];
       if (!kind) continue;
       try {
-        await this.db.tenantTransaction(tenantId, (tx) =>
+        const view = await this.db.tenantTransaction(tenantId, (tx) =>
           this.tickets.createIn(tx, null, {
-            deviceId: c.device_id,
+            lock: { kind: 'device', deviceId: c.device_id },
             description: kind.describe(c),
             symptoms: kind.symptoms,
             source: 'proactive',
@@ -62,7 +69,8 @@ export class ProactiveTicketsJob {
             ...(c.reason === 'jam_burst' ? { priority: 'high' as const } : {}),
           }),
         );
-        opened++;
+        // A lock with an open reported ticket gets a note on it instead (`existing`).
+        if (!view.existing) opened++;
       } catch (err) {
         // Another instance opened it first: exactly what the unique index is for.
         if (!isUniqueViolation(err, 'tickets_proactive_key')) throw err;
