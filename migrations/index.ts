@@ -16,6 +16,7 @@ import { TenantLeadingKeys1764002510000 } from './1764002510000-TenantLeadingKey
 import { DiagnosisStoredOnce1764002000000 } from './1764002000000-DiagnosisStoredOnce.js';
 import { AuthChangeNotify1764002200000 } from './1764002200000-AuthChangeNotify.js';
 import { EscalationDispatch1764002600000 } from './1764002600000-EscalationDispatch.js';
+import { Incidents1764003300000 } from './1764003300000-Incidents.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   TelemetryPartitions1764002500000,
   TenantLeadingKeys1764002510000,
   EscalationDispatch1764002600000,
+  Incidents1764003300000,
 ];
