@@ -8,3 +8,4 @@ export { TicketsForEscalation } from './tickets-for-escalation.service.js';
 export { type EscalatedTicket } from './tickets-for-escalation.service.js';
 export { type TicketEscalationHooks } from './escalation-hooks.js';
 export { TicketEscalationView } from './dto/tickets.dto.js';
+export { TicketsForIncidents } from './tickets-for-incidents.service.js';
