@@ -175,13 +175,18 @@ describe('fleet incidents', () => {
     const again = await detect();
     expect(again).toMatchObject({ ran: 1, opened: 0, updated: 1 });
     const late = await report(bad[3]!, CLUSTER);
-    await report(good[1]!, BACKGROUND); // not this incident's firmware: stays out
+    const stray = await report(good[1]!, CLUSTER); // the good firmware: not this incident's
     await detect();
     const list = await incidents();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ id, ticketCount: 31, lockCount: 30 });
     const one = await t.http.get(`/v1/incidents/${id}`).set(agent.auth).expect(200);
     expect((one.body.tickets as { id: string }[]).map((x) => x.id)).toContain(late);
+    // A ticket's incidents: what its page shows.
+    const ofTicket = await t.http.get(`/v1/incidents?ticketId=${late}`).set(manager.auth);
+    expect((ofTicket.body.data as Summary[]).map((x) => x.id)).toEqual([id]);
+    const outside = await t.http.get(`/v1/incidents?ticketId=${stray}`).set(manager.auth);
+    expect(outside.body.data).toEqual([]);
   });
 
   it('managers read; admins and agents act; bad input is a 4xx and writes nothing', async () => {

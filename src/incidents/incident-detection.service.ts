@@ -51,7 +51,8 @@ export class IncidentDetection {
   ): Promise<DetectionReport> {
     return this.db.tenantTransaction(tenantId, async (tx) => {
       const report: DetectionReport = { ran: 0, tested: 0, opened: 0, updated: 0 };
-      if (!(await claimDetection(tx, now, minAgeSeconds))) return report;
+      const turn = await claimDetection(tx, now, minAgeSeconds);
+      if (!turn.claimed) return report;
       report.ran = 1;
       const candidates = await detectionCandidates(tx, { now, ...rule });
       report.tested = candidates.length;
@@ -104,7 +105,7 @@ export class IncidentDetection {
       const opened = written.filter((w) => w.opened);
       report.opened = opened.length;
       report.updated = written.length - opened.length;
-      await linkMembers(tx);
+      if (turn.active > 0 || written.length > 0) await linkMembers(tx);
       const byId = new Map(found.map((f) => [f.id, f]));
       await appendOutbox(
         tx,

@@ -77,16 +77,17 @@ export async function dueIncidentTenants(ds: DataSource, minAgeSeconds: number):
 }
 
 /**
- * Takes the tenant's detection turn: true when this transaction holds it (the tenant's row, locked
- * for the rest of the transaction, stamped `now`), false when another instance holds it or ran it
- * less than `minAgeSeconds` ago.
+ * Takes the tenant's detection turn: `claimed` when this transaction holds it (the tenant's row,
+ * locked for the rest of the transaction, stamped `now`), not when another instance holds it or
+ * ran it less than `minAgeSeconds` ago; `active`: its incidents not resolved yet (linking is
+ * skipped when there are none and none is found).
  */
 export async function claimDetection(
   tx: TenantTx,
   now: Date,
   minAgeSeconds: number,
-): Promise<boolean> {
-  const taken = await tx.em.query<{ tenant_id: string }[]>(
+): Promise<{ claimed: boolean; active: number }> {
+  const [taken] = await tx.em.query<{ active: number }[]>(
     // A CTE, so the answer is the rows (a bare UPDATE answers [rows, count] through TypeORM).
     `WITH taken AS (
        UPDATE incident_detection SET last_run_at = $1
@@ -95,17 +96,18 @@ export async function claimDetection(
                               AND last_run_at <= $1::timestamptz - make_interval(secs => $3)
                               FOR UPDATE SKIP LOCKED)
         RETURNING tenant_id)
-     SELECT tenant_id FROM taken`,
+     SELECT (SELECT count(*)::int FROM incidents WHERE state <> 'resolved') AS active FROM taken`,
     [now, tx.tenantId, minAgeSeconds],
   );
-  if (taken.length > 0) return true;
-  // The first run of a tenant: the row is new (a concurrent first run waits, then does nothing).
+  if (taken) return { claimed: true, active: taken.active };
+  // The first run of a tenant (it has no incident yet): the row is new; a concurrent first run
+  // waits for this one, then does nothing.
   const inserted = await tx.em.query<{ tenant_id: string }[]>(
     `INSERT INTO incident_detection (tenant_id, last_run_at) VALUES ($1, $2)
      ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id`,
     [tx.tenantId, now],
   );
-  return inserted.length > 0;
+  return { claimed: inserted.length > 0, active: 0 };
 }
 
 /** The active locks of the tenant with their model and firmware ('' when none is known). */
@@ -342,16 +344,18 @@ const INCIDENT_COLUMNS = Object.keys(INCIDENTS.columns)
 const WITH_MODEL = `SELECT ${INCIDENT_COLUMNS}, cm.manufacturer || ' ' || cm.model AS model_name
   FROM incidents i LEFT JOIN catalog_models cm ON cm.id = i.model_id`;
 
-/** A page of incidents, newest first, optionally in one state, after the cursor's id. */
+/** A page of incidents, newest first, optionally in one state or of one ticket, after the cursor's id. */
 export function listIncidents(
   tx: TenantTx,
-  q: { state?: IncidentState; after: string | null; limit: number },
+  q: { state?: IncidentState; ticketId?: string; after: string | null; limit: number },
 ): Promise<IncidentRow[]> {
   return tx.em.query<IncidentRow[]>(
     `${WITH_MODEL}
       WHERE ($1::text IS NULL OR i.state = $1) AND ($2::uuid IS NULL OR i.id < $2)
+        AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM incident_tickets x
+                                          WHERE x.incident_id = i.id AND x.ticket_id = $4))
       ORDER BY i.id DESC LIMIT $3`,
-    [q.state ?? null, q.after, q.limit],
+    [q.state ?? null, q.after, q.limit, q.ticketId ?? null],
   );
 }
 

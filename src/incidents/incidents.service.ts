@@ -41,7 +41,12 @@ export class IncidentsService {
     const limit = pageLimit(q);
     const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const rows = await listIncidents(tx, { state: q.state, after, limit: limit + 1 });
+      const rows = await listIncidents(tx, {
+        state: q.state,
+        ticketId: q.ticketId,
+        after,
+        limit: limit + 1,
+      });
       return toPage(rows, limit, (r) => [r.id], incidentSummary);
     });
   }

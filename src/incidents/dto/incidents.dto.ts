@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 import { Trim } from '../../common/validators.js';
 import { CAUSE_CODES, type CauseCode } from '../../diagnostics/index.js';
@@ -12,6 +12,14 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(INCIDENT_STATES)
   state?: (typeof INCIDENT_STATES)[number];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Only the incidents this ticket belongs to (what a ticket’s page shows)',
+  })
+  @IsOptional()
+  @IsUUID()
+  ticketId?: string;
 }
 
 export class ResolveIncidentDto {
