@@ -23,6 +23,7 @@ import { TelemetryBatteryIndex1764003110000 } from './1764003110000-TelemetryBat
 import { DeskReports1764003200000 } from './1764003200000-DeskReports.js';
 import { PartnerScorecards1764003210000 } from './1764003210000-PartnerScorecards.js';
 import { Reporting1764002900000 } from './1764002900000-Reporting.js';
+import { Incidents1764003300000 } from './1764003300000-Incidents.js';
 
 /** Every migration, in order. Listed explicitly so the same code runs under tsc, node and Jest. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   TelemetryBatteryIndex1764003110000,
   DeskReports1764003200000,
   PartnerScorecards1764003210000,
+  Incidents1764003300000,
 ];

@@ -10,6 +10,7 @@ import { DevicesModule } from './devices/devices.module.js';
 import { DiagnosticsModule } from './diagnostics/diagnostics.module.js';
 import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsModule } from './incidents/incidents.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         HealthModule,
         SchedulerModule,
         ReportsModule,
+        IncidentsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -191,15 +191,12 @@ beforeAll(async () => {
           f.solvedAt = clock.nowMs();
         });
         // Another tenant's ticket at the same moment.
-        const o = await t.http
-          .post('/v1/tickets')
-          .set(b.admin.auth)
-          .send({
-            deviceId: other.devices[0]!.id,
-            separate: true,
-            description: 'Jammed',
-            priority: p.priority,
-          });
+        const o = await t.http.post('/v1/tickets').set(b.admin.auth).send({
+          deviceId: other.devices[0]!.id,
+          separate: true,
+          description: 'Jammed',
+          priority: p.priority,
+        });
         expect(o.status).toBe(201);
       },
     });

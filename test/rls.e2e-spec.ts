@@ -4,6 +4,7 @@ import { createLogger } from '../src/common/logger.js';
 import { UnsafeRuntimeRoleError } from '../src/database/runtime-role.js';
 import { MissingTenantError, TenantDb } from '../src/database/tenant-db.service.js';
 import { WebhookDelivery } from '../src/escalation/webhook-delivery.js';
+import { IncidentDetection } from '../src/incidents/index.js';
 import { startTestApp, testConfig, type TestApp } from './support/app.js';
 import { ownerClient } from './support/database.js';
 import {
@@ -142,6 +143,18 @@ beforeAll(async () => {
         password: PASSWORD,
       })
       .expect(201);
+    // A fleet incident (the same report from five more locks of the model), with its members.
+    const five = await newFleet(t.http, tenant, 5);
+    for (const d of five.devices) {
+      await t.http
+        .post('/v1/tickets')
+        .set(tenant.admin.auth)
+        .send({ deviceId: d.id, description: 'Keypad dead' })
+        .expect(201);
+    }
+    expect(await t.app.get(IncidentDetection).detect(tenant.id, new Date(), 0)).toMatchObject({
+      opened: 1,
+    });
   }
   const rows = await t.dataSource.query<{ table_name: string }[]>(
     `SELECT c.table_name FROM information_schema.columns c
@@ -393,6 +406,7 @@ describe('the tenant directory is gone', () => {
     'due_webhook_tenants()',
     'due_idempotency_purge_tenants()',
     "due_outbox_purge_tenants(now() + interval '1000 days', now() + interval '1000 days')",
+    'due_incident_tenants(0)',
   ];
 
   it('lets tenant A read its own tenants row but not B’s; linked tenants read each other’s name', async () => {
@@ -457,6 +471,7 @@ describe('the tenant directory is gone', () => {
       );
       expect(rows.map((r) => r.name)).toEqual([
         'due_idempotency_purge_tenants',
+        'due_incident_tenants',
         'due_outbox_purge_tenants',
         'due_proactive_tenants',
         'due_queued_escalation_tenants',

@@ -8,6 +8,7 @@ import { newTenant } from './support/factories.js';
 
 const JOBS = [
   'idempotency purge',
+  'incident detection',
   'outbox purge',
   'stale escalations',
   'telemetry partitions',

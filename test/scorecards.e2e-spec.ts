@@ -50,14 +50,11 @@ async function link(c: Customer, partner: TestTenant) {
 }
 /** A ticket escalated to a locksmith: the escalation's id, partner and the work order's top cause. */
 async function escalated(c: Customer, lock: number) {
-  const tk = await t.http
-    .post('/v1/tickets')
-    .set(c.agent.auth)
-    .send({
-      deviceId: c.fleet.devices[lock]!.id,
-      separate: true,
-      description: 'Key will not turn',
-    });
+  const tk = await t.http.post('/v1/tickets').set(c.agent.auth).send({
+    deviceId: c.fleet.devices[lock]!.id,
+    separate: true,
+    description: 'Key will not turn',
+  });
   expect(tk.status).toBe(201);
   const res = await t.http
     .post(`/v1/tickets/${tk.body.id}/escalate`)

@@ -30,6 +30,7 @@ const OVERRIDES = {
 /** Every job the scheduler starts; a new job must be added here (and to the assertions). */
 const JOBS = [
   'idempotency purge',
+  'incident detection',
   'outbox purge',
   'stale escalations',
   // Its own exactly-once check (one instance creates and drops partitions) is in
@@ -314,6 +315,21 @@ describe('two instances on one database', () => {
       );
       expect(unclaimed.map((e) => e.ticket_id).sort()).toEqual([...escalated].sort());
       expect(unclaimed.every((e) => e.n === 1)).toBe(true);
+
+      // Incident detection: each tenant's run taken by one instance at a time, and each cluster
+      // (the same "Bolt jams" report on all six locks) one incident with one incident.opened.
+      const { rows: incidents } = await owner.query<{ id: string }>(
+        `SELECT id FROM incidents WHERE tenant_id = $1`,
+        [customer.id],
+      );
+      expect(incidents.length).toBeGreaterThan(0);
+      expect(total('incident detection', 'opened')).toBe(incidents.length);
+      const { rows: opened } = await owner.query<{ n: number; incidents: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT aggregate_id)::int AS incidents FROM outbox
+          WHERE tenant_id = $1 AND topic = 'incident.opened'`,
+        [customer.id],
+      );
+      expect(opened[0]).toEqual({ n: incidents.length, incidents: incidents.length });
 
       // Purges: every expired row deleted by exactly one instance.
       expect(total('idempotency purge', 'purged')).toBe(30);

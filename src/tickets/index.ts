@@ -10,3 +10,4 @@ export { type TicketEscalationHooks } from './escalation-hooks.js';
 export { TicketEscalationView } from './dto/tickets.dto.js';
 export { partnerOwnRatings, partnerRatingSummaries } from './ticket-ratings.repository.js';
 export { type RatingSummaryRow } from './ticket-ratings.repository.js';
+export { TicketsForIncidents } from './tickets-for-incidents.service.js';

@@ -24,6 +24,8 @@ export interface Solution {
   eventType: string;
   /** more for that event's `after` */
   eventDetail?: object;
+  /** false: the priors do not learn from this ticket (an incident teaches them once for all) */
+  learn?: boolean;
 }
 
 /** Status changes: the lifecycle rules, SLA pause bookkeeping, first response, solving and learning. */
@@ -176,7 +178,7 @@ export class TicketLifecycle {
     const changes = await this.transition(tx, actor, row, 'solved', now, {
       confirmedCause: s.cause,
     });
-    const lock = await lockFacts(tx, row.device_id);
+    const lock = s.learn === false ? undefined : await lockFacts(tx, row.device_id);
     if (lock) await recordConfirmedCause(tx, lock.modelId, s.cause);
     await this.timeline.record(tx, actor, row, s.eventType, {
       after: { ...s.eventDetail, confirmedCause: s.cause, resolution: s.resolution },

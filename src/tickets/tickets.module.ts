@@ -17,6 +17,7 @@ import { TicketStepsService } from './ticket-steps.service.js';
 import { TicketTimeline } from './ticket-timeline.service.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsForEscalation } from './tickets-for-escalation.service.js';
+import { TicketsForIncidents } from './tickets-for-incidents.service.js';
 import { TicketsService } from './tickets.service.js';
 
 @Module({
@@ -39,7 +40,8 @@ import { TicketsService } from './tickets.service.js';
     TicketFeedbackService,
     TicketReports,
     TicketLinks,
+    TicketsForIncidents,
   ],
-  exports: [TicketsForEscalation],
+  exports: [TicketsForEscalation, TicketsForIncidents],
 })
 export class TicketsModule {}
