@@ -98,7 +98,7 @@ export class PartnerQueueService {
         maxHours: this.config.escalationLeaseMaxHours,
       });
       await appendOutbox(tx, [
-        escalationMessage('escalation.scheduled', id, { at: at.toISOString() }),
+        escalationMessage('escalation.scheduled', id, { visitAt: at.toISOString() }),
       ]);
       await asTenant(tx, e.tenant_id, (customer) =>
         this.tickets.recordEscalationEvent(customer, actor, e.ticket_id, 'escalation_scheduled', {
