@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -10,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../auth/index.js';
 import { CurrentUser, CustomerOnly, Roles, TenantKinds } from '../auth/index.js';
 import { ApiBodyAndId, ApiNotFound, ApiValidation } from '../common/api-docs.js';
-import type { Page } from '../common/pagination.js';
+import { type Page, PageQueryDto } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import {
   CancelEscalationDto,
@@ -27,9 +29,10 @@ import {
 } from './dto/escalations.dto.js';
 import {
   LinkPartnerDto,
+  PartnerPageDto,
   PartnerProfileDto,
-  type PartnerView,
-  type ProfileView,
+  PartnerView,
+  ProfileView,
 } from './dto/partners.dto.js';
 import { EscalationService } from './escalation.service.js';
 import { PartnerQueueService } from './partner-queue.service.js';
@@ -131,7 +134,12 @@ export class EscalationController {
   @CustomerOnly()
   @Roles('admin')
   @ApiOperation({ summary: 'Link a locksmith or manufacturer company by its handle' })
+  @ApiCreatedResponse({
+    type: PartnerView,
+    description: 'The link, with the partner’s profile (linking again answers the same link)',
+  })
   @ApiValidation()
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'No partner tenant has this handle' })
   link(@CurrentUser() actor: UserActor, @Body() dto: LinkPartnerDto): Promise<PartnerView> {
     return this.partners.link(actor, dto);
   }
@@ -140,8 +148,13 @@ export class EscalationController {
   @CustomerOnly()
   @Roles('admin', 'agent')
   @ApiOperation({ summary: 'Linked partners with their profiles' })
-  listPartners(@CurrentUser() actor: UserActor): Promise<{ data: PartnerView[] }> {
-    return this.partners.list(actor);
+  @ApiOkResponse({ type: PartnerPageDto })
+  @ApiValidation()
+  listPartners(
+    @CurrentUser() actor: UserActor,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<PartnerView>> {
+    return this.partners.list(actor, q);
   }
 
   @Delete('partners/:partnerTenantId')
@@ -170,6 +183,7 @@ export class EscalationController {
   @ApiOperation({
     summary: 'My company’s service area, brands served, capacity, emergency service',
   })
+  @ApiOkResponse({ type: ProfileView })
   profile(@CurrentUser() actor: UserActor): Promise<ProfileView> {
     return this.partners.profile(actor);
   }
@@ -178,6 +192,7 @@ export class EscalationController {
   @TenantKinds('locksmith', 'manufacturer')
   @Roles('admin')
   @ApiOperation({ summary: 'Set my company’s profile (fields left out keep their values)' })
+  @ApiOkResponse({ type: ProfileView })
   @ApiValidation()
   updateProfile(
     @CurrentUser() actor: UserActor,

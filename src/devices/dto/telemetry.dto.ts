@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined } from 'class-validator';
 
 export const TELEMETRY_TYPES = [
   'battery',
@@ -37,6 +37,7 @@ export class TelemetryEventDto {
 
 export class TelemetryBatchDto {
   @ApiProperty({ type: [TelemetryEventDto], maxItems: MAX_TELEMETRY_BATCH })
+  @IsDefined({ message: 'events is required: the body is {"events": [ ...events ]}' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_TELEMETRY_BATCH, {

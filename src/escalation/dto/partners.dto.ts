@@ -12,6 +12,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { PageMetaDto } from '../../common/pagination.js';
 
 export class LinkPartnerDto {
   @ApiProperty({ example: 'harbor-locksmiths', description: 'The partner tenant’s handle' })
@@ -73,19 +74,28 @@ export class PartnerProfileDto {
   emergency?: boolean;
 }
 
-export interface ProfileView {
-  postalCodes: string[];
-  cities: string[];
-  manufacturers: string[];
-  capacity: number;
-  emergency: boolean;
+export class ProfileView {
+  @ApiProperty({ type: [String], example: ['1100', '1200-'] }) postalCodes!: string[];
+  @ApiProperty({ type: [String], example: ['Lisbon'] }) cities!: string[];
+  @ApiProperty({ type: [String], example: ['Yale'] }) manufacturers!: string[];
+  @ApiProperty({ example: 10 }) capacity!: number;
+  @ApiProperty() emergency!: boolean;
 }
 
-export interface PartnerView {
-  tenantId: string;
-  name: string;
-  handle: string;
-  kind: 'locksmith' | 'manufacturer';
-  profile: ProfileView | null;
-  linkedAt: string;
+export class PartnerView {
+  @ApiProperty({ format: 'uuid' }) tenantId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'harbor-locksmiths' }) handle!: string;
+  @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) kind!: 'locksmith' | 'manufacturer';
+  @ApiProperty({
+    type: ProfileView,
+    nullable: true,
+    description: 'null until the partner sets one',
+  })
+  profile!: ProfileView | null;
+  @ApiProperty({ format: 'date-time' }) linkedAt!: string;
+}
+
+export class PartnerPageDto extends PageMetaDto {
+  @ApiProperty({ type: [PartnerView] }) data!: PartnerView[];
 }
