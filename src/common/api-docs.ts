@@ -44,16 +44,15 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
  * they are documented here once rather than on each route.
  */
 function answersOfEveryRoute(op: OperationObject, method: string, path: string): void {
+  // The input guards run before routing for every path, health checks included.
   const add = (status: string, description: string) => {
     op.responses[status] ??= { description };
   };
-  if (path === '/health') return;
-  if (path !== '/health/ready')
-    add(
-      '400',
-      'Malformed input: NUL characters or unpaired surrogates in the path, query or body, ' +
-        'JSON nested deeper than 32 levels, or invalid fields',
-    );
+  add(
+    '400',
+    'Malformed input: NUL characters or unpaired surrogates in the path, query or body, ' +
+      'JSON nested deeper than 32 levels, or invalid fields',
+  );
   if (op.requestBody) {
     add('413', 'Body larger than BODY_LIMIT_BYTES');
     add('415', 'Unsupported media type');
@@ -95,7 +94,12 @@ export function buildApiDocument(
     .setVersion('1')
     .setLicense('UNLICENSED (proprietary)', 'https://lockdesk.dev/license')
     .setContact('LockDesk', 'https://lockdesk.dev', 'support@lockdesk.dev')
-    .addServer('http://localhost:3000', 'Local development (`npm start`)')
+    .addServer('{origin}', 'Where LockDesk runs', {
+      origin: {
+        default: 'http://localhost:3000',
+        description: 'scheme, host and port (`npm start`: the default)',
+      },
+    })
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token' },
       'bearer',

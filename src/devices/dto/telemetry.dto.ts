@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FieldErrorDto } from '../../common/problem.dto.js';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined } from 'class-validator';
 
 export const TELEMETRY_TYPES = [
@@ -49,7 +50,7 @@ export class TelemetryBatchDto {
 export class RejectedEventDto {
   @ApiProperty({ description: 'Position in the batch, from 0' }) index!: number;
   @ApiPropertyOptional() eventId?: string;
-  @ApiProperty({ example: [{ field: 'batteryPercent', message: 'batteryPercent must be 0-100' }] })
+  @ApiProperty({ type: [FieldErrorDto] })
   errors!: { field: string; message: string }[];
 }
 
