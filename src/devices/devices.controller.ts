@@ -152,6 +152,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'Change a lock (move it, set firmware, retire it with status)' })
   @ApiOkResponse({ type: DeviceView })
   @ApiBodyAndId('Device')
+  @ApiConflictResponse({ type: ProblemDto, description: 'The new serial is already in the fleet' })
   update(
     @CurrentUser() actor: UserActor,
     @IdParam('Device') id: string,
