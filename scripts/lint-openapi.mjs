@@ -25,5 +25,7 @@ const report = JSON.parse(out.slice(out.indexOf('{')));
 const { errors, warnings } = report.totals;
 for (const p of report.problems ?? [])
   console.log(`${p.severity} ${p.ruleId}: ${p.message} (${p.location?.[0]?.pointer ?? ''})`);
-console.log(`OpenAPI document ${file}: ${errors} errors, ${warnings} warnings (redocly recommended)`);
+console.log(
+  `OpenAPI document ${file}: ${errors} errors, ${warnings} warnings (redocly recommended)`,
+);
 if (errors + warnings > 0) process.exit(1);
