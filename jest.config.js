@@ -27,6 +27,8 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      // Every answer is checked against the OpenAPI document (test/support/contract.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/support/contract-setup.ts'],
     },
   ],
 };

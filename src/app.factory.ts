@@ -4,22 +4,17 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
+import { API_PREFIX, setupApiDocs } from './app.openapi.js';
 import { AppModule, type AppOptions } from './app.module.js';
 import { fastifyTrustProxy, registerRateLimits } from './auth/rate-limits.js';
 import { installConditionalGet } from './common/etag.js';
 import { installInputGuards } from './common/input-guard.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { configureCursorSecret } from './common/pagination.js';
-import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemFilter,
-  problemClientErrorHandler,
-  sendProblem,
-} from './common/problem.filter.js';
+import { ProblemFilter, problemClientErrorHandler, sendProblem } from './common/problem.filter.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import type { ResolvedConfig } from './config/config.provider.js';
@@ -80,27 +75,14 @@ export async function createApp(
   installInputGuards(app, config.bodyLimitBytes);
   configureCursorSecret(config.jwtSecret);
 
-  app.setGlobalPrefix('v1', { exclude: ['health', 'health/ready'] });
+  app.setGlobalPrefix(API_PREFIX.prefix, { exclude: API_PREFIX.exclude });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('LockDesk API')
-      .setDescription(
-        'Multi-tenant support desk for smart-lock fleets. Errors are RFC 9457 ' +
-          `\`${PROBLEM_CONTENT_TYPE}\`; lists take \`limit\` (1-200, default 50) and an opaque \`cursor\`.`,
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
-    useGlobalPrefix: false,
-  });
+  // The OpenAPI document (/docs-json) and Swagger UI (/docs).
+  setupApiDocs(app);
+  // Tests add their hooks here (the response contract check); Fastify takes none once ready.
+  options.beforeReady?.(fastify);
 
   try {
     await app.init();

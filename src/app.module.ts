@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import './app.errors.js';
 import { AuthModule } from './auth/auth.module.js';
 import { Clock, SystemClock } from './common/clock.js';
@@ -17,6 +18,8 @@ import { ReportsModule } from './reports/reports.module.js';
 
 export interface AppOptions {
   clock?: Clock;
+  /** Called with the Fastify instance just before the app is made ready (tests add hooks here). */
+  beforeReady?: (fastify: FastifyInstance) => void;
 }
 
 @Module({})

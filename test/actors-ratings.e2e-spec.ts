@@ -43,6 +43,7 @@ async function newTicket(by: Session = manager, f: TestFleet = fleet) {
     .send({
       deviceId: f.devices[device++ % f.devices.length]!.id,
       description: 'Key will not turn',
+      separate: true,
     });
   expect(res.status).toBe(201);
   return res.body as { id: string; version: number };

@@ -5,6 +5,11 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
+    // Optional fields skip validation when absent: a missing field here is a required one.
+    if (e.value === undefined && e.constraints && !e.constraints.whitelistValidation) {
+      out.push({ field, message: e.constraints.isDefined ?? `${field} is required` });
+      continue;
+    }
     for (const message of Object.values(e.constraints ?? {})) {
       out.push({
         field,
@@ -25,7 +30,8 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
+    // `value` only to tell a missing field; values are never echoed back.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) =>
       new AppError('validation_failed', 'One or more fields are invalid.', {
         errors: flatten(errors),

@@ -10,10 +10,9 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBody,
   ApiConflictResponse,
-  ApiConsumes,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -32,6 +31,7 @@ import {
   CreateDeviceDto,
   DevicePageDto,
   DeviceView,
+  ImportDeviceRow,
   ImportResultDto,
   ListDevicesQueryDto,
   UpdateDeviceDto,
@@ -69,20 +69,38 @@ export class DevicesController {
       'JSON `{"devices": [...]}` or `text/csv` with a header row. Columns/fields: serial, modelId or ' +
       'manufacturer + model, propertyId or propertyName, unit, firmwareVersion, protocol, installedAt, label, status. ' +
       'One bad row rejects the whole batch with a 400 whose `rows` lists every bad row (row number, field, message).',
-  })
-  @ApiConsumes('application/json', 'text/csv')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        { type: 'object', properties: { devices: { type: 'array', items: { type: 'object' } } } },
-        {
-          type: 'string',
-          example:
-            'serial,manufacturer,model,propertyName,unit\nYRD-1,Yale,Assure Lock 2 Keypad,Harbor View,1A',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['devices'],
+            additionalProperties: false,
+            properties: {
+              devices: {
+                type: 'array',
+                minItems: 1,
+                maxItems: MAX_IMPORT_ROWS,
+                items: { $ref: '#/components/schemas/ImportDeviceRow' },
+              },
+            },
+          },
         },
-      ],
+        'text/csv': {
+          schema: {
+            type: 'string',
+            description:
+              'A header row naming columns of ImportDeviceRow (each known field spelled exactly, once; ' +
+              'an unknown, repeated or unnamed column is a 400 listing the known ones), then one lock per row.',
+            example:
+              'serial,manufacturer,model,propertyName,unit\nYRD-1,Yale,Assure Lock 2 Keypad,Harbor View,1A',
+          },
+        },
+      },
     },
   })
+  @ApiExtraModels(ImportDeviceRow)
   @ApiCreatedResponse({ type: ImportResultDto })
   @ApiValidation()
   @ApiPayloadTooLargeResponse({ type: ProblemDto })
@@ -134,6 +152,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'Change a lock (move it, set firmware, retire it with status)' })
   @ApiOkResponse({ type: DeviceView })
   @ApiBodyAndId('Device')
+  @ApiConflictResponse({ type: ProblemDto, description: 'The new serial is already in the fleet' })
   update(
     @CurrentUser() actor: UserActor,
     @IdParam('Device') id: string,

@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -29,7 +30,7 @@ import {
 import {
   LinkPartnerDto,
   OwnProfileView,
-  PartnerListDto,
+  PartnerPageDto,
   PartnerProfileDto,
   type PartnerRatingItem,
   PartnerRatingPageDto,
@@ -137,8 +138,12 @@ export class EscalationController {
   @CustomerOnly()
   @Roles('admin')
   @ApiOperation({ summary: 'Link a locksmith or manufacturer company by its handle' })
-  @ApiCreatedResponse({ type: PartnerView })
+  @ApiCreatedResponse({
+    type: PartnerView,
+    description: 'The link, with the partner’s profile (linking again answers the same link)',
+  })
   @ApiValidation()
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'No partner tenant has this handle' })
   link(@CurrentUser() actor: UserActor, @Body() dto: LinkPartnerDto): Promise<PartnerView> {
     return this.partners.link(actor, dto);
   }
@@ -149,9 +154,13 @@ export class EscalationController {
   @ApiOperation({
     summary: 'Linked partners with their profiles and records (ratings: average and count)',
   })
-  @ApiOkResponse({ type: PartnerListDto })
-  listPartners(@CurrentUser() actor: UserActor): Promise<{ data: PartnerView[] }> {
-    return this.partners.list(actor);
+  @ApiOkResponse({ type: PartnerPageDto })
+  @ApiValidation()
+  listPartners(
+    @CurrentUser() actor: UserActor,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<PartnerView>> {
+    return this.partners.list(actor, q);
   }
 
   @Get('partners/:partnerTenantId')

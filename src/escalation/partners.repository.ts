@@ -58,7 +58,12 @@ export async function deleteLink(tx: TenantTx, partnerTenantId: string): Promise
 }
 
 /** `tx`'s tenant's links (or the one with `partnerId`), oldest first, with the partners' profiles. */
-export async function listLinks(tx: TenantTx, partnerId: string | null): Promise<LinkRow[]> {
+/** Links (one, or a page ordered by partner id after `after`). */
+export async function listLinks(
+  tx: TenantTx,
+  partnerId: string | null,
+  page: { after: string | null; limit: number } = { after: null, limit: 1 },
+): Promise<LinkRow[]> {
   const rows = await tx.em.query<
     (ProfileRow & {
       partner_tenant_id: string;
@@ -72,8 +77,9 @@ export async function listLinks(tx: TenantTx, partnerId: string | null): Promise
        FROM partner_links l
        LEFT JOIN partner_profiles p ON p.tenant_id = l.partner_tenant_id
       WHERE ($1::uuid IS NULL OR l.partner_tenant_id = $1)
-      ORDER BY l.created_at, l.partner_tenant_id`,
-    [partnerId],
+        AND ($2::uuid IS NULL OR l.partner_tenant_id > $2)
+      ORDER BY l.partner_tenant_id LIMIT $3`,
+    [partnerId, page.after, page.limit],
   );
   return rows.map((r) => ({
     partner_tenant_id: r.partner_tenant_id,

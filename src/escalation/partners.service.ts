@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import { AppError, notFound } from '../common/errors.js';
-import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
-import { partnerByHandle } from '../tenancy/index.js';
 import {
   decodeCursor,
   type Page,
-  type PageQueryDto,
   pageLimit,
+  type PageQueryDto,
   toPage,
 } from '../common/pagination.js';
+import { TenantDb, type TenantTx } from '../database/tenant-db.service.js';
+import { partnerByHandle } from '../tenancy/index.js';
 import {
   partnerOwnRatings,
   partnerRatingSummaries,
@@ -84,10 +84,18 @@ export class PartnersService {
     });
   }
 
-  list(actor: UserActor): Promise<{ data: PartnerView[] }> {
-    return this.db.tenantTransaction(actor.tenantId, async (tx) => ({
-      data: await this.links(tx),
-    }));
+  list(actor: UserActor, q: PageQueryDto): Promise<Page<PartnerView>> {
+    const limit = pageLimit(q);
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
+    return this.db.tenantTransaction(actor.tenantId, async (tx) => {
+      const rows = await this.links(tx, { page: { after, limit: limit + 1 } });
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.tenantId],
+        (r) => r,
+      );
+    });
   }
 
   /** One linked partner with its profile and record; 404 when not linked. */
@@ -159,8 +167,11 @@ export class PartnersService {
   }
 
   /** The tenant's links (or one), with each partner's name, in the caller's transaction. */
-  private async links(tx: TenantTx, o: { partnerId?: string } = {}): Promise<PartnerView[]> {
-    const rows = await listLinks(tx, o.partnerId ?? null);
+  private async links(
+    tx: TenantTx,
+    o: { partnerId?: string; page?: { after: string | null; limit: number } },
+  ): Promise<PartnerView[]> {
+    const rows = await listLinks(tx, o.partnerId ?? null, o.page);
     const ids = rows.map((r) => r.partner_tenant_id);
     const cards = new Map((await tenantCards(tx, ids)).map((c) => [c.id, c]));
     const records = new Map<string, RatingSummaryRow>(

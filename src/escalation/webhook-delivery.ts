@@ -130,7 +130,7 @@ export class WebhookDelivery implements OnModuleDestroy {
     return this.db.tenantTransaction(tenantId, (tx) =>
       relayOutbox(tx, async (tx, messages) => {
         const hooks = await lockLiveWebhooksForRelay(tx);
-        await insertDeliveries(tx, deliveriesFor(messages, hooks));
+        await insertDeliveries(tx, deliveriesFor(tx.tenantId, messages, hooks));
       }),
     );
   }

@@ -32,7 +32,7 @@ describe('webhook rules', () => {
       { id: 'h-all', events: ['*'] },
       { id: 'h-tickets', events: ['ticket.*'] },
     ];
-    const out = deliveriesFor(messages, hooks);
+    const out = deliveriesFor('t1', messages, hooks);
     expect(out.map((d) => [d.outboxId, d.webhookId, d.eventType])).toEqual([
       ['1', 'h-all', 'ticket.created'],
       ['1', 'h-tickets', 'ticket.created'],
@@ -44,6 +44,7 @@ describe('webhook rules', () => {
         id: d.id,
         type: d.eventType,
         createdAt: at.toISOString(),
+        tenantId: 't1',
         data: messages.find((m) => m.id === d.outboxId)!.payload,
       });
     }

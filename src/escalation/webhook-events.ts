@@ -29,10 +29,11 @@ export function endpointKey(tenantId: string, url: string): string {
 }
 
 /**
- * One delivery per message and webhook that wants its topic. The delivery id is new (and stable
+ * One delivery per message of `tenantId` and webhook that wants its topic. The delivery id is new (and stable
  * across retries: receivers deduplicate on it) and is also the body's `id`.
  */
 export function deliveriesFor(
+  tenantId: string,
   messages: readonly OutboxRow[],
   hooks: readonly { id: string; events: string[] }[],
 ): NewDelivery[] {
@@ -44,6 +45,7 @@ export function deliveriesFor(
         id,
         type: m.topic,
         createdAt: m.created_at.toISOString(),
+        tenantId,
         data: m.payload,
       });
       out.push({ id, webhookId: h.id, outboxId: m.id, eventType: m.topic, body });

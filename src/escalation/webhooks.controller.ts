@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -10,13 +11,15 @@ import type { UserActor } from '../auth/index.js';
 import { CurrentUser, Roles } from '../auth/index.js';
 import { ApiNotFound, ApiValidation } from '../common/api-docs.js';
 import { IdParam } from '../common/id-param.js';
-import type { Page } from '../common/pagination.js';
+import { type Page, PageQueryDto } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import {
   CreateWebhookDto,
   DeliveriesQueryDto,
-  type DeliveryView,
-  type WebhookView,
+  DeliveryPageDto,
+  DeliveryView,
+  WebhookPageDto,
+  WebhookView,
 } from './dto/webhooks.dto.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -38,16 +41,25 @@ export class WebhooksController {
       '(a DNS answer that changes to a refused address is not contacted), and redirects are not followed ' +
       '(a 3xx is recorded as a failed attempt).',
   })
-  @ApiCreatedResponse({ description: 'The webhook, with its signing secret (shown once)' })
+  @ApiCreatedResponse({
+    type: WebhookView,
+    description: 'The webhook, with its signing secret (shown once)',
+  })
   @ApiValidation()
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'A live webhook already sends these events to this URL (`existingId`)',
+  })
   create(@CurrentUser() actor: UserActor, @Body() dto: CreateWebhookDto): Promise<WebhookView> {
     return this.webhooks.create(actor, dto);
   }
 
   @Get()
   @ApiOperation({ summary: 'Webhooks (without secrets)' })
-  list(@CurrentUser() actor: UserActor): Promise<{ data: WebhookView[] }> {
-    return this.webhooks.list(actor);
+  @ApiOkResponse({ type: WebhookPageDto })
+  @ApiValidation()
+  list(@CurrentUser() actor: UserActor, @Query() q: PageQueryDto): Promise<Page<WebhookView>> {
+    return this.webhooks.list(actor, q);
   }
 
   @Delete(':id')
@@ -68,6 +80,8 @@ export class WebhooksController {
     summary: 'Deliveries of a webhook: pending, delivered, dead letters, cancelled',
     description: 'Also for a deleted webhook (its history).',
   })
+  @ApiOkResponse({ type: DeliveryPageDto })
+  @ApiValidation()
   @ApiNotFound('Webhook')
   deliveries(
     @CurrentUser() actor: UserActor,
@@ -83,6 +97,7 @@ export class WebhooksController {
     summary: 'Send a dead letter again (same delivery id)',
     description: '409 when the delivery is not dead, or when its webhook was deleted.',
   })
+  @ApiOkResponse({ type: DeliveryView })
   @ApiNotFound('Delivery')
   @ApiConflictResponse({
     type: ProblemDto,

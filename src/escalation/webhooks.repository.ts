@@ -54,12 +54,38 @@ export async function insertWebhook(
   );
 }
 
-/** The live webhooks, without secrets, by id. */
+/**
+ * The live webhook of this URL with exactly these topics, if any. It first takes a transaction
+ * lock on the tenant and URL, so two registrations of the same URL at once are one after the
+ * other and the second sees the first.
+ */
+export async function lockSameWebhook(
+  tx: TenantTx,
+  url: string,
+  events: readonly string[],
+): Promise<{ id: string } | undefined> {
+  await tx.em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 7))`, [
+    tx.tenantId,
+    url,
+  ]);
+  const rows = await tx.em.query<{ id: string }[]>(
+    `SELECT id FROM webhooks
+      WHERE deleted_at IS NULL AND url = $1 AND events @> $2::text[] AND events <@ $2::text[]
+      LIMIT 1`,
+    [url, events],
+  );
+  return rows[0];
+}
+
+/** Live webhooks after `after` (by id), at most `limit`. */
 export function listWebhooks(
   tx: TenantTx,
+  page: { after: string | null; limit: number },
 ): Promise<Pick<WebhookRow, 'id' | 'url' | 'events' | 'created_at'>[]> {
   return tx.em.query(
-    `SELECT id, url, events, created_at FROM webhooks WHERE deleted_at IS NULL ORDER BY id`,
+    `SELECT id, url, events, created_at FROM webhooks
+      WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+    [page.after, page.limit],
   );
 }
 

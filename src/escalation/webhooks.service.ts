@@ -21,6 +21,7 @@ import {
   deliveriesPage,
   insertWebhook,
   listWebhooks,
+  lockSameWebhook,
   lockDeliveryForReplay,
   requeueDelivery,
   softDeleteWebhook,
@@ -66,22 +67,29 @@ export class WebhooksService {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       const id = uuidv7();
       const events = [...new Set(dto.events)];
+      const same = await lockSameWebhook(tx, dto.url, events);
+      if (same)
+        throw new AppError(
+          'webhook_exists',
+          `Webhook ${same.id} already sends these events to this URL; delete it first or choose other events.`,
+          { existingId: same.id },
+        );
       await insertWebhook(tx, { id, url: dto.url, events, secret });
       return { id, url: dto.url, events, createdAt: new Date().toISOString(), secret };
     });
   }
 
-  list(actor: UserActor): Promise<{ data: WebhookView[] }> {
+  list(actor: UserActor, q: PageQueryDto): Promise<Page<WebhookView>> {
+    const limit = pageLimit(q);
+    const after = q.cursor ? (decodeCursor(q.cursor, ['uuid'])[0] as string) : null;
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
-      const rows = await listWebhooks(tx);
-      return {
-        data: rows.map((r) => ({
-          id: r.id,
-          url: r.url,
-          events: r.events,
-          createdAt: r.created_at.toISOString(),
-        })),
-      };
+      const rows = await listWebhooks(tx, { after, limit: limit + 1 });
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => ({ id: r.id, url: r.url, events: r.events, createdAt: r.created_at.toISOString() }),
+      );
     });
   }
 

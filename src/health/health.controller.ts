@@ -30,7 +30,15 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({
+    description: 'Alive',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      example: { status: 'ok' },
+    },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -42,6 +50,25 @@ export class HealthController {
       'Readiness: the database (and the read pool, with DATABASE_READ_URL) answers within 1.5 s',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDto })
+  @ApiOkResponse({
+    description: 'Ready',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        info: { type: 'object', additionalProperties: true },
+        error: { type: 'object', additionalProperties: true },
+        details: { type: 'object', additionalProperties: true },
+      },
+      example: {
+        status: 'ok',
+        info: { database: { status: 'up' } },
+        error: {},
+        details: { database: { status: 'up' } },
+      },
+    },
+  })
   ready(): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database').withTimeout(1500),

@@ -18,6 +18,7 @@ export const PARTNER_ASSIGNMENTS = table('partner_assignments', {
   claimed_at: 'timestamptz?',
   scheduled_at: 'timestamptz?',
   visit_at: 'timestamptz?',
+  visit_until: 'timestamptz?',
   ended_at: 'timestamptz?',
   outcome: 'text?',
   confirmed_cause: 'text?',

@@ -62,7 +62,7 @@ export async function appendEvents(tx: TenantTx, events: readonly NewTicketEvent
      ${outboxInsert(`SELECT $1, 'ticket.' || m.type, m.ticket_id,
               jsonb_build_object('ticketId', m.ticket_id, 'number', m.number, 'type', m.type, 'internal', m.internal,
                                  'before', m.before, 'after', CASE WHEN m.internal THEN NULL ELSE m.after END,
-                                 'at', numbered.created_at)
+                                 'at', to_char(numbered.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
          FROM m JOIN numbered USING (ord) ORDER BY m.ord`)}`,
     [
       tx.tenantId,

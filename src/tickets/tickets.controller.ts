@@ -19,6 +19,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiPreconditionFailedResponse,
   ApiPreconditionRequiredResponse,
   ApiTags,
@@ -35,6 +36,7 @@ import { type Page, PageQueryDto } from '../common/pagination.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import {
   CommentView,
+  CommentPageDto,
   CreateCommentDto,
   CreateTicketDto,
   LinkTicketDto,
@@ -46,6 +48,7 @@ import {
   RecordAnswersDto,
   RecordStepDto,
   ResolveDto,
+  TicketDiagnosisPageDto,
   TicketEventPageDto,
   type TicketEventView,
   type TicketListItemView,
@@ -189,6 +192,7 @@ export class TicketsController {
     description: 'Illegal status change (`allowed` lists the legal ones)',
   })
   @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale If-Match' })
+  @ApiResponse({ status: 428, type: ProblemDto, description: 'If-Match missing' })
   async update(
     @CurrentUser() actor: UserActor,
     @IdParam('Ticket') id: string,
@@ -218,6 +222,8 @@ export class TicketsController {
   @Get(':id/comments')
   @Roles(...CUSTOMER)
   @ApiOperation({ summary: 'Comments, oldest first (managers see public ones only)' })
+  @ApiOkResponse({ type: CommentPageDto })
+  @ApiValidation()
   @ApiNotFound('Ticket')
   comments(
     @CurrentUser() actor: UserActor,
@@ -270,6 +276,10 @@ export class TicketsController {
   })
   @ApiOkResponse({ type: TicketView })
   @ApiBodyAndId('Ticket')
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'Already solved or closed (`allowed` lists the legal status changes)',
+  })
   async resolve(
     @CurrentUser() actor: UserActor,
     @IdParam('Ticket') id: string,
@@ -416,7 +426,11 @@ export class TicketsController {
 
   @Get(':id/diagnoses')
   @Roles(...CUSTOMER)
-  @ApiOperation({ summary: 'The diagnosis history: at creation and after each step' })
+  @ApiOperation({
+    summary: 'The diagnosis history: at creation and after each step',
+    description: 'The whole history in one page (`nextCursor` is always null).',
+  })
+  @ApiOkResponse({ type: TicketDiagnosisPageDto })
   @ApiNotFound('Ticket')
   diagnoses(@CurrentUser() actor: UserActor, @IdParam('Ticket') id: string) {
     return this.tickets.diagnoses(actor, id);

@@ -339,7 +339,7 @@ export class TicketsService {
   diagnoses(
     actor: UserActor,
     id: string,
-  ): Promise<{ data: { trigger: string; diagnosis: DiagnosisResponseDto; createdAt: string }[] }> {
+  ): Promise<Page<{ trigger: string; diagnosis: DiagnosisResponseDto; createdAt: string }>> {
     return this.db.tenantTransaction(actor.tenantId, async (tx) => {
       await this.tickets.find(tx, id);
       const rows = await diagnosesOf(tx, id);
@@ -349,6 +349,7 @@ export class TicketsService {
           diagnosis: r.diagnosis,
           createdAt: r.created_at.toISOString(),
         })),
+        nextCursor: null,
       };
     });
   }

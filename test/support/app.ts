@@ -7,6 +7,7 @@ import type { AppOptions } from '../../src/app.module.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { ResolvedConfig } from '../../src/config/config.provider.js';
+import { ContractCheck, contractFailure } from './contract.js';
 import { createTestDatabase } from './database.js';
 
 export interface TestApp {
@@ -15,6 +16,8 @@ export interface TestApp {
   config: ResolvedConfig;
   dataSource: DataSource;
   databaseUrl: string;
+  /** Checks every answer against the OpenAPI document (see contract.ts). */
+  contract: ContractCheck;
   close(): Promise<void>;
 }
 
@@ -40,20 +43,28 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db.url, overrides);
-  const app = await createApp(
-    config,
-    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    options,
-  );
+  const contract = new ContractCheck();
+  const app = await createApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
+    ...options,
+    beforeReady: (fastify) => {
+      contract.hook(fastify);
+      options.beforeReady?.(fastify);
+    },
+  });
+  contract.attach(app);
   return {
     app,
     http: request(app.getHttpServer()),
     config,
     dataSource: app.get(DataSource),
     databaseUrl: db.url,
+    contract,
     close: async () => {
+      const violations = contract.drain();
+      contract.detach();
       await app.close();
       await db.drop();
+      if (violations.length > 0) throw contractFailure(violations);
     },
   };
 }

@@ -137,3 +137,28 @@ export class ImportResultDto {
   @ApiProperty({ example: 10000 }) imported!: number;
   @ApiProperty({ type: [String], description: 'New device ids, in row order' }) ids!: string[];
 }
+
+/**
+ * One lock of an import (a JSON item or a CSV row): the model by `modelId` or by `manufacturer`
+ * + `model`, the property by `propertyId` or by `propertyName`; the rest as for one lock.
+ */
+export class ImportDeviceRow {
+  @ApiProperty({ example: 'YRD410-0001234', description: 'Unique in your fleet and in the file' })
+  serial!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Or `manufacturer` + `model`' })
+  modelId?: string;
+  @ApiPropertyOptional({ example: 'Yale' }) manufacturer?: string;
+  @ApiPropertyOptional({ example: 'Assure Lock 2 Keypad' }) model?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Or `propertyName`' }) propertyId?: string;
+  @ApiPropertyOptional({ example: 'Harbor View' }) propertyName?: string;
+  @ApiPropertyOptional({ example: '1A', description: 'One of the property’s units' })
+  unit?: string;
+  @ApiPropertyOptional({ example: '2.9.1' }) firmwareVersion?: string;
+  @ApiPropertyOptional({ example: 'ble', description: 'One the model supports' })
+  protocol?: string;
+  @ApiPropertyOptional({ example: '2026-03-01', description: 'A calendar date' })
+  installedAt?: string;
+  @ApiPropertyOptional({ example: 'Front door' }) label?: string;
+  @ApiPropertyOptional({ enum: DEVICE_STATUSES, default: 'active' })
+  status?: DeviceStatus;
+}

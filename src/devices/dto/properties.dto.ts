@@ -46,7 +46,7 @@ export class AddressDto {
   @Length(1, 200)
   line1!: string;
 
-  @ApiPropertyOptional({ example: 'Building B' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Building B' })
   @IsOptional()
   @Trim()
   @IsString()
@@ -65,7 +65,7 @@ export class AddressDto {
   @Length(1, 20)
   postalCode!: string;
 
-  @ApiPropertyOptional({ example: 'Lisboa' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Lisboa' })
   @IsOptional()
   @Trim()
   @IsString()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+import { FieldErrorDto } from '../../common/problem.dto.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined } from 'class-validator';
 
 export const TELEMETRY_TYPES = [
   'battery',
@@ -37,6 +38,7 @@ export class TelemetryEventDto {
 
 export class TelemetryBatchDto {
   @ApiProperty({ type: [TelemetryEventDto], maxItems: MAX_TELEMETRY_BATCH })
+  @IsDefined({ message: 'events is required: the body is {"events": [ ...events ]}' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_TELEMETRY_BATCH, {
@@ -48,7 +50,7 @@ export class TelemetryBatchDto {
 export class RejectedEventDto {
   @ApiProperty({ description: 'Position in the batch, from 0' }) index!: number;
   @ApiPropertyOptional() eventId?: string;
-  @ApiProperty({ example: [{ field: 'batteryPercent', message: 'batteryPercent must be 0-100' }] })
+  @ApiProperty({ type: [FieldErrorDto] })
   errors!: { field: string; message: string }[];
 }
 

@@ -199,7 +199,7 @@ class SummaryCauseDto {
  */
 export class WorkOrderSummary {
   @ApiProperty({ example: 'LD-42' }) ticketNumber!: string;
-  @ApiProperty({ enum: ['urgent', 'normal'] }) urgency!: 'urgent' | 'normal';
+  @ApiProperty({ enum: ['urgent', 'high', 'normal', 'low'] }) urgency!: WorkOrder['urgency'];
   @ApiProperty({ type: CustomerNameDto }) customer!: CustomerNameDto;
   @ApiProperty({ type: SummaryPropertyDto }) property!: SummaryPropertyDto;
   @ApiProperty({ type: SummaryLockDto }) lock!: SummaryLockDto;

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { PageMetaDto } from '../../common/pagination.js';
 import {
   ArrayMaxSize,
   IsArray,
@@ -13,6 +12,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { PageMetaDto } from '../../common/pagination.js';
 
 export class LinkPartnerDto {
   @ApiProperty({ example: 'harbor-locksmiths', description: 'The partner tenant’s handle' })
@@ -75,10 +75,10 @@ export class PartnerProfileDto {
 }
 
 export class ProfileView {
-  @ApiProperty({ type: [String] }) postalCodes!: string[];
-  @ApiProperty({ type: [String] }) cities!: string[];
-  @ApiProperty({ type: [String] }) manufacturers!: string[];
-  @ApiProperty() capacity!: number;
+  @ApiProperty({ type: [String], example: ['1100', '1200-'] }) postalCodes!: string[];
+  @ApiProperty({ type: [String], example: ['Lisbon'] }) cities!: string[];
+  @ApiProperty({ type: [String], example: ['Yale'] }) manufacturers!: string[];
+  @ApiProperty({ example: 10 }) capacity!: number;
   @ApiProperty() emergency!: boolean;
 }
 
@@ -104,17 +104,22 @@ export class PartnerView {
   @ApiProperty({ example: 'Alfama Locks' }) name!: string;
   @ApiProperty({ example: 'alfama-locks' }) handle!: string;
   @ApiProperty({ enum: ['locksmith', 'manufacturer'] }) kind!: 'locksmith' | 'manufacturer';
-  @ApiProperty({ type: ProfileView, nullable: true }) profile!: ProfileView | null;
+  @ApiProperty({
+    type: ProfileView,
+    nullable: true,
+    description: 'null until the partner sets one',
+  })
+  profile!: ProfileView | null;
   @ApiProperty({
     type: PartnerRatingView,
     description:
       'Ratings of tickets its escalations solved, across all of its customers (no customer named)',
   })
   rating!: PartnerRatingView;
-  @ApiProperty() linkedAt!: string;
+  @ApiProperty({ format: 'date-time' }) linkedAt!: string;
 }
 
-export class PartnerListDto {
+export class PartnerPageDto extends PageMetaDto {
   @ApiProperty({ type: [PartnerView] }) data!: PartnerView[];
 }
 

@@ -9,7 +9,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination.js';
+import { PageMetaDto, PageQueryDto } from '../../common/pagination.js';
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://hooks.example.com/lockdesk' })
@@ -31,28 +31,56 @@ export class CreateWebhookDto {
   events!: string[];
 }
 
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: string[];
-  createdAt: string;
+export class WebhookView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'https://hooks.example.com/lockdesk' }) url!: string;
+  @ApiProperty({ type: [String], example: ['ticket.*', 'escalation.routed'] }) events!: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({
+    example: 'whsec_3q2+7w...',
+    description:
+      'The signing secret: `whsec_` and 32 base64url characters. Only in the answer to POST; ' +
+      'sign-check deliveries with it (see `webhooks` in this document).',
+  })
   secret?: string;
+}
+
+export class WebhookPageDto extends PageMetaDto {
+  @ApiProperty({ type: [WebhookView] }) data!: WebhookView[];
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export interface DeliveryView {
-  id: string;
-  webhookId: string;
-  eventType: string;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
+export class DeliveryView {
+  @ApiProperty({ format: 'uuid', description: 'Also the body’s `id` and `LockDesk-Delivery`' })
+  id!: string;
+  @ApiProperty({ format: 'uuid' }) webhookId!: string;
+  @ApiProperty({ example: 'ticket.created' }) eventType!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ format: 'date-time' }) nextAttemptAt!: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'HTTP status of the last answer',
+  })
+  lastStatus!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'HTTP 500',
+    description:
+      'What failed last: `timeout`, `connection refused`, `TLS error`, `host not found`, ' +
+      '`HTTP <status>`, `address not allowed`, or `cancelled: the webhook was deleted`',
+  })
+  lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class DeliveryPageDto extends PageMetaDto {
+  @ApiProperty({ type: [DeliveryView] }) data!: DeliveryView[];
 }
 
 export class DeliveriesQueryDto extends PageQueryDto {

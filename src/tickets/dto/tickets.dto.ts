@@ -459,3 +459,22 @@ export class TicketEventView {
 export class TicketEventPageDto extends PageMetaDto {
   @ApiProperty({ type: [TicketEventView] }) data!: TicketEventView[];
 }
+
+export class CommentPageDto extends PageMetaDto {
+  @ApiProperty({ type: [CommentView] }) data!: CommentView[];
+}
+
+export class TicketDiagnosisView {
+  @ApiProperty({
+    example: 'created',
+    description: 'what caused it: `created`, a step outcome or answers',
+  })
+  trigger!: string;
+  @ApiProperty({ type: DiagnosisResponseDto }) diagnosis!: DiagnosisResponseDto;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+/** The whole history is one page (a ticket has a few diagnoses): `nextCursor` is always null. */
+export class TicketDiagnosisPageDto extends PageMetaDto {
+  @ApiProperty({ type: [TicketDiagnosisView] }) data!: TicketDiagnosisView[];
+}
