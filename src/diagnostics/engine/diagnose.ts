@@ -601,8 +601,9 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
   const before = factoryResetLast(cands);
   const sp = compile(cands, N_CAUSES);
   const order = orderCompiled(sp, posterior, before);
+  const repair: RepairPlanning = { sp, before, order };
   if (!used.has('check_battery_level') && applicable('check_battery_level', ctx)) {
-    const check = batteryCheckValue(ctx, posterior, sp, before, order);
+    const check = batteryCheckValue(ctx, posterior, repair);
     if (check) {
       plan.push(check.step);
       expectedCost += check.step.cost;
@@ -610,7 +611,7 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
   }
   const kept = prune(order, sp, posterior, NEGLIGIBLE);
   expectedCost += emit(plan, kept.order, cands, sp, posterior, ctx, kept.stats);
-  return { plan, expectedCost, entryWithoutLocksmith, repair: { sp, before, order } };
+  return { plan, expectedCost, entryWithoutLocksmith, repair };
 }
 
 /**
@@ -621,10 +622,9 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
 function batteryCheckValue(
   ctx: Context,
   posterior: number[],
-  sp: Sparse,
-  before: Precedence,
-  order: readonly number[],
+  repair: RepairPlanning,
 ): { step: PlanStep; gain: number } | null {
+  const { sp, before, order } = repair;
   // Shortcut: with the power causes this unlikely a reading cannot pay for itself.
   if (
     posterior[C('battery_depleted')]! +
@@ -648,6 +648,7 @@ function batteryCheckValue(
   }
   const cost = STEP_COST[K('check_battery_level')]!;
   const without = ecrCompiled(order, sp, posterior);
+  repair.without = without;
   const withCheck =
     cost +
     ecrCompiled(orderCompiled(sp, low, before), sp, low) +

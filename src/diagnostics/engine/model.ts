@@ -105,12 +105,13 @@ export function textScores(model: Model, description: string): Float64Array {
   const ids = vocab.ids;
   const k = N_CAUSES;
   const scale = model.textWeight;
-  // Per cause, the rows summed in feature order (the order textFeatures lists them).
-  for (let c = 0; c < k; c++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += w[ids[i]! * k + c]!;
-    out[c] = sum * scale;
+  // Per cause, the rows summed in feature order (the order textFeatures lists them): one row at
+  // a time into the per-cause sums, which are the same additions in the same order.
+  for (let i = 0; i < n; i++) {
+    const row = ids[i]! * k;
+    for (let c = 0; c < k; c++) out[c]! += w[row + c]!;
   }
+  for (let c = 0; c < k; c++) out[c]! *= scale;
   return out;
 }
 

@@ -55,6 +55,8 @@ export interface RepairPlanning {
   sp: Sparse;
   before: Precedence;
   order: readonly number[];
+  /** The expected cost of `order` on the posterior, once something has computed it. */
+  without?: number;
 }
 
 /**
@@ -81,8 +83,9 @@ export function worthAsking(
       split += posterior[c]! * Math.abs(model.likelihood[s * N_CAUSES + c]! - mean);
     if (split >= MIN_SPLIT) screened.push({ s, split });
   }
+  if (screened.length === 0) return [];
   screened.sort((a, b) => b.split - a.split || a.s - b.s);
-  const without = ecrCompiled(repair.order, repair.sp, posterior);
+  const without = repair.without ?? ecrCompiled(repair.order, repair.sp, posterior);
   const out: Question[] = [];
   const yes = new Float64Array(N_CAUSES);
   const no = new Float64Array(N_CAUSES);
