@@ -128,7 +128,8 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
 
   const ctx = buildContext(input, symptoms, text.batteryPercent, notes);
   ctx.fixBoosts = text.stepHints;
-  const evidence: Weighted[][] = CAUSE_CODES.map(() => []);
+  const evidence: Weighted[][] = [];
+  for (let c = 0; c < N_CAUSES; c++) evidence.push([]);
   const logp = filled(N_CAUSES, 0);
 
   // ---- Priors, blended with the tenant's confirmed causes (Dirichlet pseudo-counts) -------
@@ -137,13 +138,14 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c]!;
   let learnedTotal = 0;
   const learned = filled(N_CAUSES, 0);
-  for (const [code, n] of Object.entries(input.learnedCounts ?? {})) {
-    if (!isCauseCode(code) || typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
-    const c = C(code);
-    if (ctx.excluded[c]) continue;
-    learned[c] = n;
-    learnedTotal += n;
-  }
+  if (input.learnedCounts != null)
+    for (const [code, n] of Object.entries(input.learnedCounts)) {
+      if (!isCauseCode(code) || typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
+      const c = C(code);
+      if (ctx.excluded[c]) continue;
+      learned[c] = n;
+      learnedTotal += n;
+    }
   for (let c = 0; c < N_CAUSES; c++) {
     if (ctx.excluded[c]) {
       logp[c] = -Infinity;

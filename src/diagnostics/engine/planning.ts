@@ -124,20 +124,20 @@ function ensureScratch(n: number, k: number): void {
 
 /**
  * The inverse of a precedence table for n candidates: the candidates that wait for candidate j
- * are after[start[j]..start[j + 1]), each once. Built once per table (a plan orders the same
- * candidates under the same table several times: the plan, the battery check, the questions).
+ * are invAfter[invStart[j]..invStart[j + 1]), each once. Kept for the last table inverted: a plan
+ * orders the same candidates under the same table several times in a row (the plan, the battery
+ * check, the questions). A table must not change once it has been passed in.
  */
-interface Inverted {
-  n: number;
-  start: Int32Array;
-  after: Int32Array;
-}
-const INVERTED = new WeakMap<Precedence, Inverted>();
+let invFor: Precedence | null = null;
+let invN = -1;
+let invStart = new Int32Array(33);
+let invAfter = new Int32Array(64);
 
-function invertPrecedence(before: Precedence, n: number): Inverted {
-  const hit = INVERTED.get(before);
-  if (hit !== undefined && hit.n === n) return hit;
-  const start = new Int32Array(n + 1);
+function invertPrecedence(before: Precedence, n: number): void {
+  if (invFor === before && invN === n) return;
+  if (invStart.length < n + 1) invStart = new Int32Array(n * 2 + 1);
+  const start = invStart;
+  start.fill(0, 0, n + 1);
   const unique = (list: readonly number[], j: number): boolean => {
     const b = list[j]!;
     return b >= 0 && b < n && list.indexOf(b) === j;
@@ -152,17 +152,17 @@ function invertPrecedence(before: Precedence, n: number): Inverted {
     }
   }
   for (let j = 0; j < n; j++) start[j + 1]! += start[j]!;
-  const after = new Int32Array(edges);
-  const fill = Int32Array.from(start.subarray(0, n));
+  if (invAfter.length < edges) invAfter = new Int32Array(edges * 2);
+  const fill = scratchFresh; // free until the greedy starts; set there
+  for (let j = 0; j < n; j++) fill[j] = start[j]!;
   for (let i = 0; i < n; i++) {
     const list = before[i] ?? [];
     for (let j = 0; j < list.length; j++) {
-      if (unique(list, j)) after[fill[list[j]!]!++] = i;
+      if (unique(list, j)) invAfter[fill[list[j]!]!++] = i;
     }
   }
-  const inverted = { n, start, after };
-  INVERTED.set(before, inverted);
-  return inverted;
+  invFor = before;
+  invN = n;
 }
 
 export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Precedence): number[] {
@@ -189,7 +189,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     blocked[i] = b;
     if (b !== 0) anyBlocked = true;
   }
-  const inverted = anyBlocked ? invertPrecedence(before!, n) : null;
+  if (anyBlocked) invertPrecedence(before!, n);
   for (let i = 0; i < n; i++) {
     placed[i] = 0;
     if (blocked[i] === 0) avail[nAvail++] = i;
@@ -252,10 +252,9 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     nAvail--;
     for (let q = bestAt; q < nAvail; q++) avail[q] = avail[q + 1]!;
     fail(s, best, m);
-    if (inverted !== null) {
-      const { start: afterStart, after } = inverted;
-      for (let e = afterStart[best]!; e < afterStart[best + 1]!; e++) {
-        const i = after[e]!;
+    if (anyBlocked) {
+      for (let e = invStart[best]!; e < invStart[best + 1]!; e++) {
+        const i = invAfter[e]!;
         if (placed[i] !== 0 || blocked[i]! <= 0) continue;
         if (--blocked[i]! === 0) {
           // Now available: into its place in index order.
