@@ -52,6 +52,8 @@ export interface Hyper {
    * accepted first steps (the source says those were not the fix): 0 counts reported failures only.
    */
   implicitFailure: number;
+  /** Minutes added to each repair step's cost when the plan is ordered (see Model.stepOverhead). */
+  stepOverhead: number;
 }
 
 /**
@@ -71,6 +73,23 @@ export const DEFAULT_HYPER: Hyper = {
   symptomWeight: 0.5,
   priorPower: 0.25,
   implicitFailure: 1,
+  stepOverhead: 0,
+};
+
+/** The setting the last `npm run diagnosis:fit` chose (fitted-params.ts names it in its header). */
+export const CHOSEN_HYPER: Hyper = {
+  symptomStrength: 40,
+  stepStrength: 5,
+  textWeight: 0.25,
+  hintWeight: 1,
+  temperature: 0.7,
+  alpha: 1,
+  minDocs: 2,
+  l2: 0.001,
+  symptomWeight: 0.5,
+  priorPower: 0.25,
+  implicitFailure: 1,
+  stepOverhead: 0,
 };
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -172,6 +191,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     temperature: h.temperature,
     symptomWeight: h.symptomWeight,
     priorPower: h.priorPower,
+    stepOverhead: h.stepOverhead,
   };
 }
 

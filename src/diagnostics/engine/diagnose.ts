@@ -425,6 +425,8 @@ function topEvidence(items: Weighted[]): string[] {
 interface PlanCandidate extends Candidate {
   step: StepCode;
   phase: PlanPhase;
+  /** The step's minutes (the documented table); `cost`, what the ordering weighs, adds the overhead. */
+  minutes: number;
 }
 
 const at = (step: StepCode, cause: CauseCode): readonly [number, number] => [K(step), C(cause)];
@@ -566,7 +568,8 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
     const cands: PlanCandidate[] = [];
     for (const step of ENTRY_STEPS) {
       if (tried.has(step) || !applicable(step, ctx)) continue;
-      cands.push({ step, phase: 'entry', cost: stepCost(step, ctx), fix: entryFix(step, ctx) });
+      const minutes = stepCost(step, ctx);
+      cands.push({ step, phase: 'entry', cost: minutes, minutes, fix: entryFix(step, ctx) });
     }
     const sp = compile(cands, N_CAUSES);
     let order = orderCompiled(sp, posterior);
@@ -597,15 +600,15 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
     let fixable = 0;
     for (let c = 0; c < N_CAUSES; c++) fixable += posterior[c]! * fix[c]!;
     if (fixable < NEGLIGIBLE) continue;
-    const cost = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k]!;
-    cands.push({ step, phase: 'repair', cost, fix });
+    const minutes = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k]!;
+    cands.push({ step, phase: 'repair', cost: minutes + model.stepOverhead, minutes, fix });
   }
   const before = factoryResetLast(cands);
   const sp = compile(cands, N_CAUSES);
   const order = orderCompiled(sp, posterior, before);
   const repair: RepairPlanning = { sp, before, order };
   if (!used.has('check_battery_level') && applicable('check_battery_level', ctx)) {
-    const check = batteryCheckValue(ctx, posterior, repair);
+    const check = batteryCheckValue(ctx, posterior, repair, model.stepOverhead);
     if (check) {
       plan.push(check.step);
       expectedCost += check.step.cost;
@@ -625,6 +628,7 @@ function batteryCheckValue(
   ctx: Context,
   posterior: number[],
   repair: RepairPlanning,
+  overhead: number,
 ): { step: PlanStep; gain: number } | null {
   const { sp, before, order } = repair;
   // Shortcut: with the power causes this unlikely a reading cannot pay for itself.
@@ -648,7 +652,8 @@ function batteryCheckValue(
     low.push(posterior[c]! * sens[c]!);
     fine.push(posterior[c]! * (1 - sens[c]!));
   }
-  const cost = STEP_COST[K('check_battery_level')]!;
+  const minutes = STEP_COST[K('check_battery_level')]!;
+  const cost = minutes + overhead;
   const without = ecrCompiled(order, sp, posterior);
   repair.without = without;
   const withCheck =
@@ -671,7 +676,7 @@ function batteryCheckValue(
       fixes,
       pFix: 0,
       pReach: 1,
-      cost,
+      cost: minutes,
       phase: 'repair',
     },
   };
@@ -744,7 +749,7 @@ function emit(
     insertionSort(ranked, byRankedValue);
     const fixes: CauseCode[] = [];
     for (const r of ranked) fixes.push(CAUSE_CODES[r.c]!);
-    ecr += cand.cost * stats.reach[pos]!;
+    ecr += cand.minutes * stats.reach[pos]!;
     plan.push({
       step: cand.step,
       performer: info.performer,
@@ -753,7 +758,7 @@ function emit(
       fixes,
       pFix: stats.pFix[pos]!,
       pReach: stats.reach[pos]!,
-      cost: cand.cost,
+      cost: cand.minutes,
       phase: cand.phase,
     });
   }

@@ -34,6 +34,11 @@ export interface Model {
   temperature: number;
   symptomWeight: number;
   priorPower: number;
+  /**
+   * Minutes added to every repair step's cost when the plan is ordered (the round trip of asking
+   * someone to do a step and hearing back); the plan still states the steps' own minutes.
+   */
+  stepOverhead: number;
 }
 
 export const EXPERT_VERSION = 'expert-1';
@@ -89,6 +94,7 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
     temperature: p.temperature ?? 1,
     symptomWeight: p.symptomWeight ?? 1,
     priorPower: p.priorPower ?? 1,
+    stepOverhead: p.stepOverhead ?? 0,
   };
 }
 
