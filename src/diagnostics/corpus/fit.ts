@@ -52,6 +52,12 @@ export interface Hyper {
    * accepted first steps (the source says those were not the fix): 0 counts reported failures only.
    */
   implicitFailure: number;
+  /** Minutes added to each repair step's cost when the plan is ordered (see Model.stepOverhead). */
+  stepOverhead: number;
+  /** Gradient-descent epochs of the logistic regression (absent: 300). */
+  epochs?: number;
+  /** Weight each training case of the regression by 1 / its cause's share (absent: no). */
+  balanced?: boolean;
 }
 
 /**
@@ -71,6 +77,23 @@ export const DEFAULT_HYPER: Hyper = {
   symptomWeight: 0.5,
   priorPower: 0.25,
   implicitFailure: 1,
+  stepOverhead: 0,
+};
+
+/** The setting the last `npm run diagnosis:fit` chose (fitted-params.ts names it in its header). */
+export const CHOSEN_HYPER: Hyper = {
+  symptomStrength: 40,
+  stepStrength: 5,
+  textWeight: 0.25,
+  hintWeight: 1,
+  temperature: 0.7,
+  alpha: 1,
+  minDocs: 2,
+  l2: 0.001,
+  symptomWeight: 0.5,
+  priorPower: 0.25,
+  implicitFailure: 1,
+  stepOverhead: 0,
 };
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -172,6 +195,7 @@ export function fitParams(training: readonly CorpusCase[], h: Hyper): FittedPara
     temperature: h.temperature,
     symptomWeight: h.symptomWeight,
     priorPower: h.priorPower,
+    stepOverhead: h.stepOverhead,
   };
 }
 
@@ -187,10 +211,10 @@ function cachedLogistic(
   features: readonly string[],
   h: Hyper,
 ): number[] {
-  const key = `${h.l2}|${h.minDocs}|${features.length}|${training.map((c) => c.id).join(',')}`;
+  const key = `${h.l2}|${h.minDocs}|${h.epochs}|${h.balanced}|${features.length}|${training.map((c) => c.id).join(',')}`;
   let w = LOGISTIC_MEMO.get(key);
   if (!w) {
-    w = logisticWeights(training, features, h.l2);
+    w = logisticWeights(training, features, h.l2, h.epochs ?? 300, 0.5, h.balanced === true);
     if (LOGISTIC_MEMO.size >= LOGISTIC_MEMO_LIMIT) LOGISTIC_MEMO.clear();
     LOGISTIC_MEMO.set(key, w);
   }
@@ -208,6 +232,7 @@ export function logisticWeights(
   l2: number,
   epochs = 300,
   rate = 0.5,
+  balanced = false,
 ): number[] {
   const index = new Map(features.map((f, j) => [f, j]));
   const docs = training.map((c) => ({
@@ -216,6 +241,13 @@ export function logisticWeights(
       .map((f) => index.get(f))
       .filter((j): j is number => j !== undefined),
   }));
+  // Balanced: each cause weighs as much in the loss as any other, whatever its count.
+  const perCause = new Float64Array(N_CAUSES);
+  for (const d of docs) perCause[d.y]!++;
+  let present = 0;
+  for (let c = 0; c < N_CAUSES; c++) if (perCause[c]! > 0) present++;
+  const weightOf = (y: number): number =>
+    balanced ? docs.length / (Math.max(1, present) * perCause[y]!) : 1;
   const w = new Float64Array(features.length * N_CAUSES);
   const grad = new Float64Array(w.length);
   const z = new Float64Array(N_CAUSES);
@@ -229,8 +261,9 @@ export function logisticWeights(
       for (let c = 0; c < N_CAUSES; c++) max = Math.max(max, z[c]!);
       let sum = 0;
       for (let c = 0; c < N_CAUSES; c++) sum += z[c] = Math.exp(z[c]! - max);
+      const dw = weightOf(d.y);
       for (let c = 0; c < N_CAUSES; c++) {
-        const g = z[c]! / sum - (c === d.y ? 1 : 0);
+        const g = dw * (z[c]! / sum - (c === d.y ? 1 : 0));
         for (const j of d.fs) grad[j * N_CAUSES + c]! += g;
       }
     }

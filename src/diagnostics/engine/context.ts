@@ -65,6 +65,22 @@ function finite(n: number | undefined): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
+/** versionBehind's answers: a fleet reports a handful of version pairs (bounded, as a memo). */
+const BEHIND_MEMO = new Map<string, boolean>();
+const BEHIND_MEMO_LIMIT = 10_000;
+
+/** compareVersions(firmware, latest) < 0, remembered per pair (the BigInt parse is the cost). */
+function versionBehind(firmware: string, latest: string): boolean {
+  const key = `${firmware.length}:${firmware}${latest}`;
+  let behind = BEHIND_MEMO.get(key);
+  if (behind === undefined) {
+    behind = compareVersions(firmware, latest) < 0;
+    if (BEHIND_MEMO.size >= BEHIND_MEMO_LIMIT) BEHIND_MEMO.clear();
+    BEHIND_MEMO.set(key, behind);
+  }
+  return behind;
+}
+
 export function buildContext(
   input: DiagnosisInput,
   symptoms: readonly SymptomCode[],
@@ -104,7 +120,7 @@ export function buildContext(
   if (firmwareBehind !== undefined) {
     firmwareText = firmwareBehind ? 'firmware behind the latest' : 'firmware up to date';
   } else if (tel.firmwareVersion && tel.latestFirmware) {
-    firmwareBehind = compareVersions(tel.firmwareVersion, tel.latestFirmware) < 0;
+    firmwareBehind = versionBehind(tel.firmwareVersion, tel.latestFirmware);
     firmwareText = firmwareBehind
       ? `firmware ${tel.firmwareVersion} behind latest ${tel.latestFirmware}`
       : `firmware ${tel.firmwareVersion} is the latest`;

@@ -128,7 +128,8 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
 
   const ctx = buildContext(input, symptoms, text.batteryPercent, notes);
   ctx.fixBoosts = text.stepHints;
-  const evidence: Weighted[][] = CAUSE_CODES.map(() => []);
+  const evidence: Weighted[][] = [];
+  for (let c = 0; c < N_CAUSES; c++) evidence.push([]);
   const logp = filled(N_CAUSES, 0);
 
   // ---- Priors, blended with the tenant's confirmed causes (Dirichlet pseudo-counts) -------
@@ -137,13 +138,14 @@ export function diagnose(input: DiagnosisInput, model: Model = DEFAULT_MODEL): D
   for (let c = 0; c < N_CAUSES; c++) if (!ctx.excluded[c]) priorTotal += prior[c]!;
   let learnedTotal = 0;
   const learned = filled(N_CAUSES, 0);
-  for (const [code, n] of Object.entries(input.learnedCounts ?? {})) {
-    if (!isCauseCode(code) || typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
-    const c = C(code);
-    if (ctx.excluded[c]) continue;
-    learned[c] = n;
-    learnedTotal += n;
-  }
+  if (input.learnedCounts != null)
+    for (const [code, n] of Object.entries(input.learnedCounts)) {
+      if (!isCauseCode(code) || typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
+      const c = C(code);
+      if (ctx.excluded[c]) continue;
+      learned[c] = n;
+      learnedTotal += n;
+    }
   for (let c = 0; c < N_CAUSES; c++) {
     if (ctx.excluded[c]) {
       logp[c] = -Infinity;
@@ -423,6 +425,8 @@ function topEvidence(items: Weighted[]): string[] {
 interface PlanCandidate extends Candidate {
   step: StepCode;
   phase: PlanPhase;
+  /** The step's minutes (the documented table); `cost`, what the ordering weighs, adds the overhead. */
+  minutes: number;
 }
 
 const at = (step: StepCode, cause: CauseCode): readonly [number, number] => [K(step), C(cause)];
@@ -564,7 +568,8 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
     const cands: PlanCandidate[] = [];
     for (const step of ENTRY_STEPS) {
       if (tried.has(step) || !applicable(step, ctx)) continue;
-      cands.push({ step, phase: 'entry', cost: stepCost(step, ctx), fix: entryFix(step, ctx) });
+      const minutes = stepCost(step, ctx);
+      cands.push({ step, phase: 'entry', cost: minutes, minutes, fix: entryFix(step, ctx) });
     }
     const sp = compile(cands, N_CAUSES);
     let order = orderCompiled(sp, posterior);
@@ -595,14 +600,15 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
     let fixable = 0;
     for (let c = 0; c < N_CAUSES; c++) fixable += posterior[c]! * fix[c]!;
     if (fixable < NEGLIGIBLE) continue;
-    const cost = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k]!;
-    cands.push({ step, phase: 'repair', cost, fix });
+    const minutes = step === 'contact_manufacturer' ? stepCost(step, ctx) : STEP_COST[k]!;
+    cands.push({ step, phase: 'repair', cost: minutes + model.stepOverhead, minutes, fix });
   }
   const before = factoryResetLast(cands);
   const sp = compile(cands, N_CAUSES);
   const order = orderCompiled(sp, posterior, before);
+  const repair: RepairPlanning = { sp, before, order };
   if (!used.has('check_battery_level') && applicable('check_battery_level', ctx)) {
-    const check = batteryCheckValue(ctx, posterior, sp, before, order);
+    const check = batteryCheckValue(ctx, posterior, repair, model.stepOverhead);
     if (check) {
       plan.push(check.step);
       expectedCost += check.step.cost;
@@ -610,7 +616,7 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
   }
   const kept = prune(order, sp, posterior, NEGLIGIBLE);
   expectedCost += emit(plan, kept.order, cands, sp, posterior, ctx, kept.stats);
-  return { plan, expectedCost, entryWithoutLocksmith, repair: { sp, before, order } };
+  return { plan, expectedCost, entryWithoutLocksmith, repair };
 }
 
 /**
@@ -621,10 +627,10 @@ function buildPlan(ctx: Context, posterior: number[], tried: Set<StepCode>, mode
 function batteryCheckValue(
   ctx: Context,
   posterior: number[],
-  sp: Sparse,
-  before: Precedence,
-  order: readonly number[],
+  repair: RepairPlanning,
+  overhead: number,
 ): { step: PlanStep; gain: number } | null {
+  const { sp, before, order } = repair;
   // Shortcut: with the power causes this unlikely a reading cannot pay for itself.
   if (
     posterior[C('battery_depleted')]! +
@@ -646,8 +652,10 @@ function batteryCheckValue(
     low.push(posterior[c]! * sens[c]!);
     fine.push(posterior[c]! * (1 - sens[c]!));
   }
-  const cost = STEP_COST[K('check_battery_level')]!;
+  const minutes = STEP_COST[K('check_battery_level')]!;
+  const cost = minutes + overhead;
   const without = ecrCompiled(order, sp, posterior);
+  repair.without = without;
   const withCheck =
     cost +
     ecrCompiled(orderCompiled(sp, low, before), sp, low) +
@@ -668,7 +676,7 @@ function batteryCheckValue(
       fixes,
       pFix: 0,
       pReach: 1,
-      cost,
+      cost: minutes,
       phase: 'repair',
     },
   };
@@ -741,7 +749,7 @@ function emit(
     insertionSort(ranked, byRankedValue);
     const fixes: CauseCode[] = [];
     for (const r of ranked) fixes.push(CAUSE_CODES[r.c]!);
-    ecr += cand.cost * stats.reach[pos]!;
+    ecr += cand.minutes * stats.reach[pos]!;
     plan.push({
       step: cand.step,
       performer: info.performer,
@@ -750,7 +758,7 @@ function emit(
       fixes,
       pFix: stats.pFix[pos]!,
       pReach: stats.reach[pos]!,
-      cost: cand.cost,
+      cost: cand.minutes,
       phase: cand.phase,
     });
   }

@@ -34,6 +34,11 @@ export interface Model {
   temperature: number;
   symptomWeight: number;
   priorPower: number;
+  /**
+   * Minutes added to every repair step's cost when the plan is ordered (the round trip of asking
+   * someone to do a step and hearing back); the plan still states the steps' own minutes.
+   */
+  stepOverhead: number;
 }
 
 export const EXPERT_VERSION = 'expert-1';
@@ -89,6 +94,7 @@ export function buildModel(p: Partial<FittedParams> = {}): Model {
     temperature: p.temperature ?? 1,
     symptomWeight: p.symptomWeight ?? 1,
     priorPower: p.priorPower ?? 1,
+    stepOverhead: p.stepOverhead ?? 0,
   };
 }
 
@@ -105,12 +111,68 @@ export function textScores(model: Model, description: string): Float64Array {
   const ids = vocab.ids;
   const k = N_CAUSES;
   const scale = model.textWeight;
-  // Per cause, the rows summed in feature order (the order textFeatures lists them).
-  for (let c = 0; c < k; c++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += w[ids[i]! * k + c]!;
-    out[c] = sum * scale;
+  // Per cause, the rows summed in feature order (the order textFeatures lists them): one row at
+  // a time into the per-cause sums, which are the same additions in the same order. Sixteen
+  // causes: the sums stay in locals.
+  if (k === 16) {
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0,
+      s5 = 0,
+      s6 = 0,
+      s7 = 0;
+    let s8 = 0,
+      s9 = 0,
+      s10 = 0,
+      s11 = 0,
+      s12 = 0,
+      s13 = 0,
+      s14 = 0,
+      s15 = 0;
+    for (let i = 0; i < n; i++) {
+      const r = ids[i]! * 16;
+      s0 += w[r]!;
+      s1 += w[r + 1]!;
+      s2 += w[r + 2]!;
+      s3 += w[r + 3]!;
+      s4 += w[r + 4]!;
+      s5 += w[r + 5]!;
+      s6 += w[r + 6]!;
+      s7 += w[r + 7]!;
+      s8 += w[r + 8]!;
+      s9 += w[r + 9]!;
+      s10 += w[r + 10]!;
+      s11 += w[r + 11]!;
+      s12 += w[r + 12]!;
+      s13 += w[r + 13]!;
+      s14 += w[r + 14]!;
+      s15 += w[r + 15]!;
+    }
+    out[0] = s0 * scale;
+    out[1] = s1 * scale;
+    out[2] = s2 * scale;
+    out[3] = s3 * scale;
+    out[4] = s4 * scale;
+    out[5] = s5 * scale;
+    out[6] = s6 * scale;
+    out[7] = s7 * scale;
+    out[8] = s8 * scale;
+    out[9] = s9 * scale;
+    out[10] = s10 * scale;
+    out[11] = s11 * scale;
+    out[12] = s12 * scale;
+    out[13] = s13 * scale;
+    out[14] = s14 * scale;
+    out[15] = s15 * scale;
+    return out;
   }
+  for (let i = 0; i < n; i++) {
+    const row = ids[i]! * k;
+    for (let c = 0; c < k; c++) out[c]! += w[row + c]!;
+  }
+  for (let c = 0; c < k; c++) out[c]! *= scale;
   return out;
 }
 

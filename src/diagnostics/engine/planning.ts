@@ -24,6 +24,8 @@ export interface Sparse {
   start: number[];
   idx: number[];
   val: number[];
+  /** 1 - val: the share of a cause's mass a failed step leaves (the same doubles, computed once). */
+  keep: number[];
 }
 
 // Small per-call vectors are plain arrays: V8 keeps them on the heap as unboxed doubles, where
@@ -44,7 +46,7 @@ export function copyOf(v: ArrayLike<number>): number[] {
 
 export function compile(candidates: readonly Candidate[], k: number): Sparse {
   const n = candidates.length;
-  const out: Sparse = { cost: [], start: [], idx: [], val: [] };
+  const out: Sparse = { cost: [], start: [], idx: [], val: [], keep: [] };
   for (let i = 0; i < n; i++) {
     const c = candidates[i]!;
     out.cost.push(c.cost);
@@ -54,6 +56,7 @@ export function compile(candidates: readonly Candidate[], k: number): Sparse {
       if (f > 0) {
         out.idx.push(j);
         out.val.push(f);
+        out.keep.push(1 - f);
       }
     }
   }
@@ -62,21 +65,17 @@ export function compile(candidates: readonly Candidate[], k: number): Sparse {
 }
 
 /** Σ_j m[j] · fix_i[j]: the mass step i would fix. */
-function fixedMass(s: Sparse, i: number, m: number[]): number {
+function fixedMass(s: Sparse, i: number, m: Float64Array): number {
+  const { start, idx, val } = s;
   let p = 0;
-  for (let q = s.start[i]!; q < s.start[i + 1]!; q++) p += m[s.idx[q]!]! * s.val[q]!;
+  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) p += m[idx[q]!]! * val[q]!;
   return p;
 }
 
 /** The step failed: every cause keeps the share the step did not fix. */
-function fail(s: Sparse, i: number, m: number[]): void {
-  for (let q = s.start[i]!; q < s.start[i + 1]!; q++) m[s.idx[q]!]! *= 1 - s.val[q]!;
-}
-
-function sum(m: ArrayLike<number>): number {
-  let t = 0;
-  for (let j = 0; j < m.length; j++) t += m[j]!;
-  return t;
+function fail(s: Sparse, i: number, m: Float64Array): void {
+  const { start, idx, keep } = s;
+  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) m[idx[q]!]! *= keep[q]!;
 }
 
 /**
@@ -94,65 +93,56 @@ export function orderSteps(
 // Scratch buffers shared by every call (the engine is synchronous, so never re-entered while one
 // is in use): no per-call allocation on the hot path. Grown on demand.
 let scratchM = new Float64Array(32);
+let scratchW = new Float64Array(32);
 let scratchBound = new Float64Array(32);
+let scratchFixed = new Float64Array(32);
+let scratchPlacedFixed = new Float64Array(32);
 let scratchFresh = new Int32Array(32);
 let scratchBlocked = new Int32Array(32);
 let scratchPlaced = new Uint8Array(32);
 let scratchAvail = new Int32Array(32);
 let scratchChainAt = new Int32Array(32);
 let scratchChainTop = new Float64Array(32);
-let scratchAfterStart = new Int32Array(33);
-let scratchAfter = new Int32Array(64);
 
 function ensureScratch(n: number, k: number): void {
-  if (scratchM.length < k) scratchM = new Float64Array(k * 2);
+  if (scratchM.length < k) {
+    scratchM = new Float64Array(k * 2);
+    scratchW = new Float64Array(k * 2);
+  }
   if (scratchBound.length < n) {
     scratchBound = new Float64Array(n * 2);
+    scratchFixed = new Float64Array(n * 2);
+    scratchPlacedFixed = new Float64Array(n * 2);
     scratchFresh = new Int32Array(n * 2);
     scratchBlocked = new Int32Array(n * 2);
     scratchPlaced = new Uint8Array(n * 2);
     scratchAvail = new Int32Array(n * 2);
     scratchChainAt = new Int32Array(n * 2);
     scratchChainTop = new Float64Array(n * 2);
-    scratchAfterStart = new Int32Array(n * 2 + 1);
   }
 }
 
-/** fixedMass over a typed mass vector (same arithmetic, same order). */
-function fixedMassT(
-  start: readonly number[],
-  idx: readonly number[],
-  val: readonly number[],
-  i: number,
-  m: Float64Array,
-): number {
-  let p = 0;
-  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) p += m[idx[q]!]! * val[q]!;
-  return p;
-}
-
-function failT(
-  start: readonly number[],
-  idx: readonly number[],
-  val: readonly number[],
-  i: number,
-  m: Float64Array,
-): void {
-  for (let q = start[i]!, e = start[i + 1]!; q < e; q++) m[idx[q]!]! *= 1 - val[q]!;
-}
-
 /**
- * The inverse of `before`, as compressed rows in the scratch buffers: the candidates that wait
- * for candidate j are scratchAfter[scratchAfterStart[j]..scratchAfterStart[j + 1]), each once.
+ * The inverse of a precedence table for n candidates: the candidates that wait for candidate j
+ * are invAfter[invStart[j]..invStart[j + 1]), each once. Kept for the last table inverted: a plan
+ * orders the same candidates under the same table several times in a row (the plan, the battery
+ * check, the questions). A table must not change once it has been passed in.
  */
+let invFor: Precedence | null = null;
+let invN = -1;
+let invStart = new Int32Array(33);
+let invAfter = new Int32Array(64);
+
 function invertPrecedence(before: Precedence, n: number): void {
-  const start = scratchAfterStart;
+  if (invFor === before && invN === n) return;
+  if (invStart.length < n + 1) invStart = new Int32Array(n * 2 + 1);
+  const start = invStart;
   start.fill(0, 0, n + 1);
-  let edges = 0;
   const unique = (list: readonly number[], j: number): boolean => {
     const b = list[j]!;
     return b >= 0 && b < n && list.indexOf(b) === j;
   };
+  let edges = 0;
   for (let i = 0; i < n; i++) {
     const list = before[i] ?? [];
     for (let j = 0; j < list.length; j++) {
@@ -162,28 +152,33 @@ function invertPrecedence(before: Precedence, n: number): void {
     }
   }
   for (let j = 0; j < n; j++) start[j + 1]! += start[j]!;
-  if (scratchAfter.length < edges) scratchAfter = new Int32Array(edges * 2);
-  const fill = scratchFresh; // free until the greedy starts; reset there
+  if (invAfter.length < edges) invAfter = new Int32Array(edges * 2);
+  const fill = scratchFresh; // free until the greedy starts; set there
   for (let j = 0; j < n; j++) fill[j] = start[j]!;
   for (let i = 0; i < n; i++) {
     const list = before[i] ?? [];
     for (let j = 0; j < list.length; j++) {
-      if (unique(list, j)) scratchAfter[fill[list[j]!]!++] = i;
+      if (unique(list, j)) invAfter[fill[list[j]!]!++] = i;
     }
   }
+  invFor = before;
+  invN = n;
 }
 
 export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Precedence): number[] {
   const n = s.cost.length;
   const k = mass.length;
   ensureScratch(n, k);
-  const { start, idx, val, cost } = s;
+  const cost = s.cost;
   const m = scratchM;
   for (let j = 0; j < k; j++) m[j] = mass[j]!;
   // blocked[i]: prerequisites of i not yet placed.
   const blocked = scratchBlocked;
   const placed = scratchPlaced;
   const bound = scratchBound;
+  // fixed[i]: the mass i fixes at the round it was last recomputed (fresh[i]).
+  const fixed = scratchFixed;
+  const placedFixed = scratchPlacedFixed;
   const fresh = scratchFresh;
   // avail: the unplaced, unblocked candidates in index order (what the scan below visits).
   const avail = scratchAvail;
@@ -197,11 +192,14 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
   if (anyBlocked) invertPrecedence(before!, n);
   for (let i = 0; i < n; i++) {
     placed[i] = 0;
-    fresh[i] = -1;
     if (blocked[i] === 0) avail[nAvail++] = i;
     // Lazy greedy: a step's ratio can only fall as earlier steps fail (mass only shrinks), so a
-    // stale ratio is an upper bound; only the front-runner needs recomputing each round.
-    bound[i] = fixedMassT(start, idx, val, i, m) / cost[i]!;
+    // stale ratio is an upper bound; only the front-runner needs recomputing each round. These
+    // are fresh for round 0.
+    const f = fixedMass(s, i, m);
+    fixed[i] = f;
+    bound[i] = f / cost[i]!;
+    fresh[i] = 0;
   }
   // The scan of a round: available candidates in index order, a new front-runner whenever one
   // beats the running top by more than 1e-15 (so ties keep the lower index). chainAt/chainTop
@@ -211,6 +209,7 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
   const chainAt = scratchChainAt;
   const chainTop = scratchChainTop;
   const order: number[] = [];
+  let cyclic = false;
   for (let round = 0; round < n; round++) {
     let best: number;
     let bestAt = -1;
@@ -234,7 +233,9 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
       bestAt = chainAt[chain - 1]!;
       best = avail[bestAt]!;
       if (fresh[best] === round) break;
-      bound[best] = fixedMassT(start, idx, val, best, m) / cost[best]!;
+      const f = fixedMass(s, best, m);
+      fixed[best] = f;
+      bound[best] = f / cost[best]!;
       fresh[best] = round;
       chain--;
       from = bestAt;
@@ -242,16 +243,18 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
     if (best < 0) {
       // Only reachable with cyclic constraints; place the rest in index order.
       for (let i = 0; i < n; i++) if (placed[i] === 0) order.push(i);
+      cyclic = true;
       break;
     }
     placed[best] = 1;
+    placedFixed[order.length] = fixed[best]!;
     order.push(best);
     nAvail--;
     for (let q = bestAt; q < nAvail; q++) avail[q] = avail[q + 1]!;
-    failT(start, idx, val, best, m);
+    fail(s, best, m);
     if (anyBlocked) {
-      for (let e = scratchAfterStart[best]!; e < scratchAfterStart[best + 1]!; e++) {
-        const i = scratchAfter[e]!;
+      for (let e = invStart[best]!; e < invStart[best + 1]!; e++) {
+        const i = invAfter[e]!;
         if (placed[i] !== 0 || blocked[i]! <= 0) continue;
         if (--blocked[i]! === 0) {
           // Now available: into its place in index order.
@@ -265,20 +268,27 @@ export function orderCompiled(s: Sparse, mass: ArrayLike<number>, before?: Prece
       }
     }
   }
-  polish(order, s, mass, anyBlocked ? before : undefined);
+  // Every placed step was recomputed in its own round, on the mass left after the steps before
+  // it failed: placedFixed[pos] is what the polish's first pass computes at pos until it swaps.
+  polish(order, s, mass, anyBlocked ? before : undefined, cyclic ? null : placedFixed);
   return order;
 }
 
-/** Adjacent swaps that strictly lower the ECR and respect precedence, until none is left. */
+/**
+ * Adjacent swaps that strictly lower the ECR and respect precedence, until none is left.
+ * `known[pos]`, when given, is the mass order[pos] fixes after order[0..pos) failed (the first
+ * pass uses it until its first swap).
+ */
 function polish(
   order: number[],
   s: Sparse,
   mass: ArrayLike<number>,
   before: Precedence | undefined,
+  known: Float64Array | null,
 ): void {
   const n = order.length;
   if (n < 2) return;
-  const { start, idx, val, cost } = s;
+  const cost = s.cost;
   const k = mass.length;
   const m = scratchM;
   for (let pass = 0; pass < n; pass++) {
@@ -291,11 +301,11 @@ function polish(
     for (let pos = 0; pos + 1 < n; pos++) {
       const a = order[pos]!;
       const b = order[pos + 1]!;
-      const fa = fixedMassT(start, idx, val, a, m);
+      const fa = pass === 0 && !swapped && known !== null ? known[pos]! : fixedMass(s, a, m);
       let first = a;
       let ff = fa;
       if (!(before?.[b]?.includes(a) ?? false)) {
-        const fb = fixedMassT(start, idx, val, b, m);
+        const fb = fixedMass(s, b, m);
         const afterA = total - fa;
         const afterB = total - fb;
         const ab = cost[a]! * total + cost[b]! * afterA;
@@ -309,7 +319,7 @@ function polish(
         }
       }
       total -= ff;
-      failT(start, idx, val, first, m);
+      fail(s, first, m);
     }
     if (!swapped) break;
   }
@@ -328,11 +338,25 @@ export function expectedCostOfRepair(
   return ecrCompiled(order, compile(candidates, mass.length), mass);
 }
 
+/** A scratch copy of the mass and its sum (added up in index order). */
+function workingCopy(mass: ArrayLike<number>): number {
+  const k = mass.length;
+  if (scratchW.length < k) scratchW = new Float64Array(k * 2);
+  const m = scratchW;
+  let t = 0;
+  for (let j = 0; j < k; j++) {
+    m[j] = mass[j]!;
+    t += m[j]!;
+  }
+  return t;
+}
+
 export function ecrCompiled(order: readonly number[], s: Sparse, mass: ArrayLike<number>): number {
-  const m = copyOf(mass);
-  let reach = sum(m);
+  let reach = workingCopy(mass);
+  const m = scratchW;
   let ecr = 0;
-  for (const i of order) {
+  for (let p = 0; p < order.length; p++) {
+    const i = order[p]!;
     ecr += s.cost[i]! * reach;
     reach -= fixedMass(s, i, m);
     fail(s, i, m);
@@ -360,12 +384,13 @@ export function statsCompiled(
   s: Sparse,
   mass: ArrayLike<number>,
 ): SequenceStats {
-  const m = copyOf(mass);
-  const total = sum(m);
+  const total = workingCopy(mass);
+  const m = scratchW;
   let r = total;
   const reach: number[] = [];
   const pFix: number[] = [];
-  for (const i of order) {
+  for (let p = 0; p < order.length; p++) {
+    const i = order[p]!;
     const fixed = fixedMass(s, i, m);
     reach.push(total > 0 ? r / total : 0);
     pFix.push(r > 0 ? fixed / r : 0);

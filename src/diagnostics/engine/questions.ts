@@ -55,7 +55,15 @@ export interface RepairPlanning {
   sp: Sparse;
   before: Precedence;
   order: readonly number[];
+  /** The expected cost of `order` on the posterior, once something has computed it. */
+  without?: number;
 }
+
+// Scratch (the engine is synchronous): the screen's candidates and the two answers' masses.
+const SCREEN_SPLIT = new Float64Array(N_SYMPTOMS);
+const SCREEN_SYMPTOM = new Int32Array(N_SYMPTOMS);
+const YES = new Float64Array(N_CAUSES);
+const NO = new Float64Array(N_CAUSES);
 
 /**
  * @param known symptoms already present or answered (1), never asked again
@@ -69,26 +77,37 @@ export function worthAsking(
   let top = 0;
   for (let c = 0; c < N_CAUSES; c++) if (posterior[c]! > top) top = posterior[c]!;
   if (top >= SETTLED) return [];
-  // Cheap screen: how differently the causes still in play predict each symptom.
-  const screened: { s: number; split: number }[] = [];
+  // Cheap screen: how differently the causes still in play predict each symptom. Kept as
+  // parallel arrays sorted by descending split, then symptom (insertion sort: a handful).
+  const lik = model.likelihood;
+  let nScreened = 0;
   for (let s = 0; s < N_SYMPTOMS; s++) {
     if (known[s]) continue;
+    const row = s * N_CAUSES;
     let mean = 0;
-    for (let c = 0; c < N_CAUSES; c++) mean += posterior[c]! * model.likelihood[s * N_CAUSES + c]!;
+    for (let c = 0; c < N_CAUSES; c++) mean += posterior[c]! * lik[row + c]!;
     if (mean <= 0.02 || mean >= 0.98) continue;
     let split = 0;
-    for (let c = 0; c < N_CAUSES; c++)
-      split += posterior[c]! * Math.abs(model.likelihood[s * N_CAUSES + c]! - mean);
-    if (split >= MIN_SPLIT) screened.push({ s, split });
+    for (let c = 0; c < N_CAUSES; c++) split += posterior[c]! * Math.abs(lik[row + c]! - mean);
+    if (split < MIN_SPLIT) continue;
+    let q = nScreened++;
+    while (q > 0 && SCREEN_SPLIT[q - 1]! < split) {
+      SCREEN_SPLIT[q] = SCREEN_SPLIT[q - 1]!;
+      SCREEN_SYMPTOM[q] = SCREEN_SYMPTOM[q - 1]!;
+      q--;
+    }
+    SCREEN_SPLIT[q] = split;
+    SCREEN_SYMPTOM[q] = s;
   }
-  screened.sort((a, b) => b.split - a.split || a.s - b.s);
-  const without = ecrCompiled(repair.order, repair.sp, posterior);
+  if (nScreened === 0) return [];
+  const without = repair.without ?? ecrCompiled(repair.order, repair.sp, posterior);
   const out: Question[] = [];
-  const yes = new Float64Array(N_CAUSES);
-  const no = new Float64Array(N_CAUSES);
-  for (const { s } of screened.slice(0, CANDIDATES)) {
+  const yes = YES;
+  const no = NO;
+  for (let j = 0; j < nScreened && j < CANDIDATES; j++) {
+    const s = SCREEN_SYMPTOM[j]!;
     for (let c = 0; c < N_CAUSES; c++) {
-      const l = model.likelihood[s * N_CAUSES + c]!;
+      const l = lik[s * N_CAUSES + c]!;
       yes[c] = posterior[c]! * l;
       no[c] = posterior[c]! * (1 - l);
     }
@@ -104,9 +123,10 @@ export function worthAsking(
       expectedSavingMinutes: Math.round(saving * 10) / 10,
     });
   }
-  out.sort(
-    (a, b) =>
-      b.expectedSavingMinutes - a.expectedSavingMinutes || a.symptom.localeCompare(b.symptom),
-  );
+  if (out.length > 1)
+    out.sort(
+      (a, b) =>
+        b.expectedSavingMinutes - a.expectedSavingMinutes || a.symptom.localeCompare(b.symptom),
+    );
   return out.slice(0, MAX_QUESTIONS);
 }

@@ -144,4 +144,6 @@ export interface FittedParams {
   symptomWeight?: number;
   /** Exponent of the base priors (1: as typed, 0: uniform); 1 if absent. */
   priorPower?: number;
+  /** Minutes added to each repair step's cost when ordering the plan; 0 if absent. */
+  stepOverhead?: number;
 }
