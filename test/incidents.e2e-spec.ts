@@ -187,6 +187,25 @@ describe('fleet incidents', () => {
     expect((ofTicket.body.data as Summary[]).map((x) => x.id)).toEqual([id]);
     const outside = await t.http.get(`/v1/incidents?ticketId=${stray}`).set(manager.auth);
     expect(outside.body.data).toEqual([]);
+    // The ticket itself shows its incident; the job's linking changed what it shows, so a
+    // client polling it with its old ETag gets the new answer, not a 304.
+    const page = await t.http.get(`/v1/tickets/${late}`).set(manager.auth).expect(200);
+    expect(page.body.incidents).toEqual([
+      { id, title: expect.any(String), state: 'open', suspectedCause: expect.any(String) },
+    ]);
+    expect(page.headers.etag).not.toBe(`"${page.body.version as number}"`);
+    await t.http
+      .get(`/v1/tickets/${late}`)
+      .set(manager.auth)
+      .set('If-None-Match', `"${page.body.version as number}"`)
+      .expect(200);
+    await t.http
+      .get(`/v1/tickets/${late}`)
+      .set(manager.auth)
+      .set('If-None-Match', page.headers.etag as string)
+      .expect(304);
+    const strayPage = await t.http.get(`/v1/tickets/${stray}`).set(manager.auth).expect(200);
+    expect(strayPage.body.incidents).toEqual([]);
   });
 
   it('managers read; admins and agents act; bad input is a 4xx and writes nothing', async () => {

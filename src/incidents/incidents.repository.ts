@@ -455,3 +455,19 @@ export async function markResolved(
     [id, r.now, r.userId, r.cause, r.resolution],
   );
 }
+
+/** The incidents a ticket belongs to, oldest first (what the ticket shows). */
+export async function incidentsOfTicket(
+  tx: TenantTx,
+  ticketId: string,
+): Promise<{ id: string; title: string; state: string; suspectedCause: string | null }[]> {
+  return tx.em.query(
+    `SELECT i.id, i.title, i.state, i.suspected_cause AS "suspectedCause"
+       FROM incident_tickets it
+       JOIN incidents i ON i.tenant_id = it.tenant_id AND i.id = it.incident_id
+      WHERE it.tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid
+        AND it.ticket_id = $1
+      ORDER BY i.id`,
+    [ticketId],
+  );
+}

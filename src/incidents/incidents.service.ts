@@ -16,6 +16,7 @@ import type {
 import { incidentSummary, incidentView } from './incident-view.js';
 import {
   findIncident,
+  incidentsOfTicket,
   type IncidentRow,
   listIncidents,
   markAcknowledged,
@@ -35,7 +36,10 @@ export class IncidentsService {
     private readonly db: TenantDb,
     private readonly clock: Clock,
     private readonly tickets: TicketsForIncidents,
-  ) {}
+  ) {
+    // A ticket shows the incidents it belongs to.
+    tickets.connect({ ofTicket: (tx, ticketId) => incidentsOfTicket(tx, ticketId) });
+  }
 
   list(actor: UserActor, q: ListIncidentsQueryDto): Promise<Page<IncidentSummaryView>> {
     const limit = pageLimit(q);

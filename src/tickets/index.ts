@@ -11,3 +11,5 @@ export { TicketEscalationView } from './dto/tickets.dto.js';
 export { partnerOwnRatings, partnerRatingSummaries } from './ticket-ratings.repository.js';
 export { type RatingSummaryRow } from './ticket-ratings.repository.js';
 export { TicketsForIncidents } from './tickets-for-incidents.service.js';
+export { type TicketIncidentHooks } from './incident-hooks.js';
+export { TicketIncidentView } from './dto/tickets.dto.js';

@@ -5,6 +5,7 @@ import type {
   StepTriedView,
   RelatedTicketView,
   TicketEscalationView,
+  TicketIncidentView,
   TicketListItemView,
   TicketView,
 } from './dto/tickets.dto.js';
@@ -120,16 +121,17 @@ export const isStaff = (actor: Actor | null) =>
 
 /**
  * What a ticket shows that changes while its version stays: its escalation (a partner works it
- * in its own tenant), a breach the clock reached before the breach job recorded it, and the
- * status of its related tickets. Part of
+ * in its own tenant), a breach the clock reached before the breach job recorded it, the status
+ * of its related tickets and the fleet incidents it joined. Part of
  * the ticket's ETag (`versionTag`), so polling with If-None-Match sees those changes.
  */
 export function ticketVolatile(
   escalation: TicketEscalationView | null | undefined,
   breached: boolean,
   related: readonly RelatedTicketView[] = [],
+  incidents: readonly TicketIncidentView[] = [],
 ): unknown {
-  return escalation || breached || related.length > 0
-    ? { escalation: escalation ?? null, breached, related }
+  return escalation || breached || related.length > 0 || incidents.length > 0
+    ? { escalation: escalation ?? null, breached, related, incidents }
     : undefined;
 }

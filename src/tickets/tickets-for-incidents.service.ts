@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserActor } from '../auth/index.js';
 import type { TenantTx } from '../database/tenant-db.service.js';
 import type { CauseCode } from '../diagnostics/index.js';
+import { IncidentHooks, type TicketIncidentHooks } from './incident-hooks.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketLifecycle } from './ticket-lifecycle.service.js';
 
@@ -14,7 +15,13 @@ export class TicketsForIncidents {
   constructor(
     private readonly tickets: TicketChange,
     private readonly lifecycle: TicketLifecycle,
+    private readonly hooks: IncidentHooks,
   ) {}
+
+  /** Incidents' part in tickets: showing a ticket's incidents on it. */
+  connect(hooks: TicketIncidentHooks): void {
+    this.hooks.connect(hooks);
+  }
 
   /**
    * A fleet incident was resolved: its ticket is solved with the incident's confirmed cause,

@@ -5,6 +5,7 @@ import { SlaBreachJob } from './jobs/sla-breach.job.js';
 import { SettingsController } from './settings.controller.js';
 import { SettingsService } from './settings.service.js';
 import { EscalationHooks } from './escalation-hooks.js';
+import { IncidentHooks } from './incident-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketCommentsService } from './ticket-comments.service.js';
@@ -25,6 +26,7 @@ import { TicketsService } from './tickets.service.js';
   controllers: [TicketsController, SettingsController],
   providers: [
     EscalationHooks,
+    IncidentHooks,
     TicketChange,
     TicketTimeline,
     TicketAssignment,

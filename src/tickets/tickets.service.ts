@@ -21,6 +21,7 @@ import type {
   UpdateTicketDto,
 } from './dto/tickets.dto.js';
 import { EscalationHooks } from './escalation-hooks.js';
+import { IncidentHooks } from './incident-hooks.js';
 import { TicketAssignment } from './ticket-assignment.service.js';
 import { TicketChange } from './ticket-change.js';
 import { TicketFeedbackService } from './ticket-feedback.service.js';
@@ -68,6 +69,7 @@ export class TicketsService {
     private readonly feedback: TicketFeedbackService,
     private readonly escalations: EscalationHooks,
     private readonly reports: TicketReports,
+    private readonly incidents: IncidentHooks,
   ) {}
 
   /**
@@ -252,8 +254,12 @@ export class TicketsService {
         if (sla === undefined) throw notFound('Ticket');
         const escalation = await this.escalations.current(tx, id);
         const related = await this.related(tx, id);
+        const incidents = await this.incidents.ofTicket(tx, id);
         const breached = slaView(sla, now).breached;
-        const tag = versionTag(sla.version, ticketVolatile(escalation, breached, related));
+        const tag = versionTag(
+          sla.version,
+          ticketVolatile(escalation, breached, related, incidents),
+        );
         if (current(tag)) return tag;
       }
       const view = await this.read(tx, id);
@@ -261,7 +267,7 @@ export class TicketsService {
         view,
         tag: versionTag(
           view.version,
-          ticketVolatile(view.escalation, view.sla.breached, view.related),
+          ticketVolatile(view.escalation, view.sla.breached, view.related, view.incidents),
         ),
       };
     });
@@ -276,6 +282,7 @@ export class TicketsService {
         ticketView(row, this.clock.now(), await this.tickets.stepsTried(tx, id)),
       )),
       related: await this.related(tx, id),
+      incidents: await this.incidents.ofTicket(tx, id),
     };
   }
 

@@ -312,6 +312,20 @@ export class RateAnswer extends RatingView {
   @ApiProperty({ description: 'The ticket’s new version (its ETag)' }) ticketVersion!: number;
 }
 
+/** A fleet incident the ticket belongs to, as the ticket shows it. */
+export class TicketIncidentView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Yale Assure Lock 2 Keypad 1.2.0: software_glitch on 30 locks' })
+  title!: string;
+  @ApiProperty({ enum: ['open', 'acknowledged', 'resolved'] }) state!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The cause the cluster points at (a cause code), when it points at one',
+  })
+  suspectedCause!: string | null;
+}
+
 /** A related ticket, as a ticket lists it. */
 export class RelatedTicketView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -371,6 +385,11 @@ export class TicketView {
     description: 'On GET /v1/tickets/:id: the tickets linked as related (both ways), by number',
   })
   related?: RelatedTicketView[];
+  @ApiPropertyOptional({
+    type: [TicketIncidentView],
+    description: 'On GET /v1/tickets/:id: the fleet incidents the ticket belongs to',
+  })
+  incidents?: TicketIncidentView[];
   @ApiPropertyOptional({
     description:
       'On POST /v1/tickets: true when the lock already had an open ticket and the report was ' +
