@@ -15,6 +15,7 @@ import { IncidentsModule } from './incidents/incidents.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -42,6 +43,7 @@ export class AppModule {
         SchedulerModule,
         ReportsModule,
         IncidentsModule,
+        MaintenanceModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -22,3 +22,4 @@ export {
 } from './lock-facts.repository.js';
 export { type LockSnapshot, lockSnapshot, RECENT_JAM_DAYS } from './lock-facts.repository.js';
 export { ContactDto } from './dto/properties.dto.js';
+export { type BatteryForecast, type BatteryReading, forecastBattery } from './forecast.js';
